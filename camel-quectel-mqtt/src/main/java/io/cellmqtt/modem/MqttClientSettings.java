@@ -1,0 +1,64 @@
+package io.cellmqtt.modem;
+
+import java.time.Duration;
+
+/**
+ * One MQTT client of the modem. Immutable; values are validated by the Camel layer against the
+ * documented ranges before this is built, and again by {@link MqttClient} against the model.
+ *
+ * @param brokerHost        host name or address the modem connects to
+ * @param brokerPort        TCP port
+ * @param ssl               true for {@code ssl://} broker URLs
+ * @param clientId          MQTT client identifier; null derives {@code cellmqtt-<IMEI>}
+ * @param userName          may be null
+ * @param password          secret; may be null
+ * @param clientIndex       the modem's client_idx, or -1 for the lowest free one
+ * @param protocolVersion   3 (MQTT 3.1) or 4 (3.1.1)
+ * @param keepAliveInterval seconds, 0-3600
+ * @param cleanSession      MQTT clean session flag
+ * @param packetTimeout     seconds, 1-60 (QMTCFG "timeout")
+ * @param retryTimes        0-10
+ * @param timeoutNotice     report packet timeouts
+ * @param willTopic         null for no will
+ * @param willPayload       will message (may be empty)
+ * @param willQos           0-2
+ * @param willRetained      will retain flag
+ * @param sslContextId      0-5
+ * @param caCert            file name of the CA certificate on the modem, or null
+ * @param clientCert        file name on the modem, or null
+ * @param clientKey         file name on the modem, or null
+ * @param secLevel          QSSLCFG seclevel 0-2, or -1 to derive it from which files are given
+ * @param sslVersion        QSSLCFG sslversion 0-4
+ * @param cipherSuite       QSSLCFG ciphersuite, e.g. {@code 0xFFFF}
+ * @param ignoreLocalTime   QSSLCFG ignorelocaltime
+ * @param inflightWindow    1-5 QoS&gt;0 publishes outstanding
+ * @param reconnectDelay    first delay before reconnecting; doubles up to {@code maxReconnectDelay}
+ * @param maxReconnectDelay upper bound of the reconnect backoff
+ */
+public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl, String clientId, String userName,
+        String password, int clientIndex, int protocolVersion, int keepAliveInterval, boolean cleanSession,
+        int packetTimeout, int retryTimes, boolean timeoutNotice, String willTopic, String willPayload, int willQos,
+        boolean willRetained, int sslContextId, String caCert, String clientCert, String clientKey, int secLevel,
+        int sslVersion, String cipherSuite, boolean ignoreLocalTime, int inflightWindow, Duration reconnectDelay,
+        Duration maxReconnectDelay) {
+
+    /** Defaults of the endpoint contract for a plain TCP broker. */
+    public static MqttClientSettings of(String brokerHost, int brokerPort) {
+        return new MqttClientSettings(brokerHost, brokerPort, false, null, null, null, -1, 4, 120, true, 5, 3, false,
+                null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5, Duration.ofSeconds(1),
+                Duration.ofSeconds(60));
+    }
+
+    /** The broker, client id and index identify a client: endpoints with equal keys share it. */
+    public String key() {
+        return (ssl ? "ssl://" : "tcp://") + brokerHost + ":" + brokerPort + "/" + clientId;
+    }
+
+    @Override
+    public String toString() {
+        return "MqttClientSettings[broker=" + (ssl ? "ssl://" : "tcp://") + brokerHost + ":" + brokerPort
+                + ", clientId=" + clientId + ", userName=" + userName + ", password="
+                + (password == null ? null : "***") + ", clientIndex=" + clientIndex + ", keepAlive="
+                + keepAliveInterval + ", cleanSession=" + cleanSession + ", inflightWindow=" + inflightWindow + "]";
+    }
+}
