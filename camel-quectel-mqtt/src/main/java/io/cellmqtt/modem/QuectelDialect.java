@@ -1,0 +1,494 @@
+package io.cellmqtt.modem;
+
+import io.cellmqtt.at.AtChannel;
+import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtEvent;
+import io.cellmqtt.at.PayloadFraming;
+import io.cellmqtt.at.QuectelRecvFraming;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * The Quectel {@code AT+QMT*} dialect (BG95 family, per the BG95&amp;BG77&amp;BG600L MQTT application
+ * note). Deferred results ({@code OK} now, {@code +QMTOPEN: 0,0} later) are matched to a waiter
+ * that is registered before the command is submitted, keyed by client index and message id.
+ */
+final class QuectelDialect implements MqttDialect {
+    private static final Logger LOG = LoggerFactory.getLogger(QuectelDialect.class);
+    private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(75);
+
+    private final AtChannel channel;
+    private final ModemProfile profile;
+    private final int pdpContextId;
+    private final Map<String, Deque<Deferred>> deferred = new HashMap<>();
+    private final Map<Integer, Duration> packetDeadline = new HashMap<>();
+    private volatile DialectListener listener;
+
+    QuectelDialect(AtChannel channel, ModemProfile profile, int pdpContextId) {
+        this.channel = channel;
+        this.profile = profile;
+        this.pdpContextId = pdpContextId;
+    }
+
+    static List<PayloadFraming> receiveFramings() {
+        return List.of(new QuectelRecvFraming());
+    }
+
+    @Override
+    public ModemProfile profile() {
+        return profile;
+    }
+
+    @Override
+    public List<PayloadFraming> framings() {
+        return receiveFramings();
+    }
+
+    @Override
+    public void bind(DialectListener l) {
+        this.listener = l;
+        for (String kind : List.of("OPEN", "CLOSE", "CONN", "DISC")) {
+            channel.onUrc("+QMT" + kind + ":", e -> onIndexResult(kind, (AtEvent.Line) e));
+        }
+        for (String kind : List.of("SUB", "UNS", "PUB")) {
+            channel.onUrc("+QMT" + kind + ":", e -> onPacketResult(kind, (AtEvent.Line) e));
+        }
+        channel.onUrc("+QMTSTAT:", e -> onStat((AtEvent.Line) e));
+        channel.onUrc("+QMTRECV:", this::onReceive);
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    @Override
+    public void validate(OutgoingMessage m) {
+        requireTopic(m.topic());
+        if (TopicFilter.hasWildcard(m.topic())) {
+            throw new IllegalArgumentException("publish topic '" + m.topic()
+                    + "' contains a wildcard ('+' or '#'); wildcards are only allowed in subscriptions");
+        }
+        if (m.qos() < 0 || m.qos() > 2) {
+            throw new IllegalArgumentException("qos=" + m.qos() + " is out of range 0-2");
+        }
+        if (m.size() > profile.maxPayload()) {
+            throw new IllegalArgumentException("payload of " + m.size() + " bytes exceeds the " + profile.name()
+                    + " limit of " + profile.maxPayload() + " bytes");
+        }
+    }
+
+    private void requireTopic(String topic) {
+        if (topic.isEmpty()) {
+            throw new IllegalArgumentException("topic must not be empty");
+        }
+        AtStrings.requireQuotable("topic '" + printable(topic) + "'", topic);
+        int length = AtStrings.utf8Length(topic);
+        if (length > profile.maxTopicLength()) {
+            throw new IllegalArgumentException("topic of " + length + " bytes exceeds the " + profile.name()
+                    + " limit of " + profile.maxTopicLength() + " bytes");
+        }
+    }
+
+    /** Shows control characters as escapes so an error message can't itself be multi-line. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            if (c < 0x20 || c == 0x7F) {
+                b.append(String.format("\\x%02X", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    @Override
+    public CompletableFuture<Void> configure(int idx, MqttClientSettings s) {
+        synchronized (this) {
+            // QMTSUB/QMTPUB take at most pkt_timeout x retry_times (reference 3.2.6-3.2.8).
+            packetDeadline.put(idx, Duration.ofSeconds((long) s.packetTimeout() * (s.retryTimes() + 1) + 10));
+        }
+        List<AtCommand> commands = new ArrayList<>();
+        commands.add(cfg("\"version\"," + idx + "," + s.protocolVersion()));
+        commands.add(cfg("\"pdpcid\"," + idx + "," + pdpContextId));
+        commands.add(cfg("\"ssl\"," + idx + (s.ssl() ? ",1," + s.sslContextId() : ",0")));
+        commands.add(cfg("\"keepalive\"," + idx + "," + s.keepAliveInterval()));
+        commands.add(cfg("\"session\"," + idx + "," + (s.cleanSession() ? 1 : 0)));
+        commands.add(cfg("\"timeout\"," + idx + "," + s.packetTimeout() + "," + s.retryTimes() + ","
+                + (s.timeoutNotice() ? 1 : 0)));
+        commands.add(willCommand(idx, s));
+        // Message in the URC with its length, so payloads are framed by length, never by quotes.
+        commands.add(cfg("\"recv/mode\"," + idx + ",0,1"));
+        if (s.ssl()) {
+            commands.addAll(sslCommands(s));
+        }
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (AtCommand c : commands) {
+            chain = chain.thenCompose(v -> channel.submit(c)).thenApply(r -> null);
+        }
+        return chain.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                new ModemException("configuring MQTT client " + idx + " failed: " + rootMessage(e), cause(e))));
+    }
+
+    private AtCommand willCommand(int idx, MqttClientSettings s) {
+        if (s.willTopic() == null || s.willTopic().isEmpty()) {
+            return cfg("\"will\"," + idx + ",0");
+        }
+        String payload = s.willPayload() == null ? "" : s.willPayload();
+        requireWill("willTopic", s.willTopic());
+        requireWill("willPayload", payload);
+        return cfg("\"will\"," + idx + ",1," + s.willQos() + "," + (s.willRetained() ? 1 : 0) + ","
+                + AtStrings.quote("willTopic", s.willTopic()) + "," + AtStrings.quote("willPayload", payload));
+    }
+
+    private void requireWill(String what, String value) {
+        AtStrings.requireQuotable(what, value);
+        int length = AtStrings.utf8Length(value);
+        if (length > profile.maxWillLength()) {
+            throw new IllegalArgumentException(what + " of " + length + " bytes exceeds the " + profile.name()
+                    + " limit of " + profile.maxWillLength() + " bytes");
+        }
+    }
+
+    private List<AtCommand> sslCommands(MqttClientSettings s) {
+        int ctx = s.sslContextId();
+        List<AtCommand> c = new ArrayList<>();
+        int level = s.secLevel() >= 0 ? s.secLevel() : derivedSecLevel(s);
+        c.add(ssl("\"sslversion\"," + ctx + "," + s.sslVersion()));
+        c.add(ssl("\"ciphersuite\"," + ctx + "," + s.cipherSuite()));
+        c.add(ssl("\"seclevel\"," + ctx + "," + level));
+        c.add(ssl("\"ignorelocaltime\"," + ctx + "," + (s.ignoreLocalTime() ? 1 : 0)));
+        if (s.caCert() != null) {
+            c.add(ssl("\"cacert\"," + ctx + "," + AtStrings.quote("caCert", s.caCert())));
+        }
+        if (s.clientCert() != null) {
+            c.add(ssl("\"clientcert\"," + ctx + "," + AtStrings.quote("clientCert", s.clientCert())));
+        }
+        if (s.clientKey() != null) {
+            c.add(ssl("\"clientkey\"," + ctx + "," + AtStrings.quote("clientKey", s.clientKey())));
+        }
+        return c;
+    }
+
+    /** No CA: no verification (0); a CA: verify the server (1); a client pair too: mutual (2). */
+    static int derivedSecLevel(MqttClientSettings s) {
+        if (s.caCert() == null) {
+            return 0;
+        }
+        return s.clientCert() != null && s.clientKey() != null ? 2 : 1;
+    }
+
+    private static AtCommand cfg(String args) {
+        return AtCommand.of("AT+QMTCFG=" + args);
+    }
+
+    private static AtCommand ssl(String args) {
+        return AtCommand.of("AT+QSSLCFG=" + args);
+    }
+
+    @Override
+    public CompletableFuture<Void> open(int idx, MqttClientSettings s) {
+        if (AtStrings.utf8Length(s.brokerHost()) > 100) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "broker host name exceeds the limit of 100 bytes"));
+        }
+        AtCommand c = AtCommand.of("AT+QMTOPEN=" + idx + "," + AtStrings.quote("broker host", s.brokerHost()) + ","
+                + s.brokerPort());
+        return run(c, "OPEN " + idx, OPEN_TIMEOUT).thenApply(f -> {
+            int result = f[1];
+            if (result != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> +QMTOPEN: " + idx + "," + result
+                        + ": " + QuectelResults.open(result), result));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> connect(int idx, String clientId, MqttClientSettings s) {
+        StringBuilder text = new StringBuilder("AT+QMTCONN=" + idx + "," + AtStrings.quote("clientId", clientId));
+        StringBuilder log = new StringBuilder(text);
+        if (s.userName() != null || s.password() != null) {
+            String user = s.userName() == null ? "" : s.userName();
+            text.append(',').append(AtStrings.quote("userName", user));
+            log.append(',').append('"').append(user).append('"');
+            if (s.password() != null) {
+                // The message names the option, never the value.
+                AtStrings.requireQuotable("password", s.password());
+                text.append(",\"").append(s.password()).append('"');
+                log.append(",\"***\"");
+            }
+        }
+        AtCommand c = AtCommand.of(text.toString()).withLogText(log.toString());
+        return run(c, "CONN " + idx, packetDeadline(idx)).thenApply(f -> {
+            int result = f[1];
+            if (result != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> +QMTCONN: " + idx + "," + result
+                        + ": " + QuectelResults.packet(result), result));
+            }
+            if (f.length > 2 && f[2] != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> +QMTCONN: " + idx + ",0," + f[2]
+                        + ": " + QuectelResults.connectReturnCode(f[2]), 100 + f[2]));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> subscribe(int idx, int messageId, List<TopicQos> topics) {
+        String args = topics.stream()
+                .map(t -> AtStrings.quote("topic filter '" + printable(t.filter()) + "'", t.filter()) + "," + t.qos())
+                .collect(Collectors.joining(","));
+        AtCommand c = AtCommand.of("AT+QMTSUB=" + idx + "," + messageId + "," + args);
+        return run(c, "SUB " + idx + " " + messageId, packetDeadline(idx)).thenApply(f -> {
+            if (f[2] != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> result " + f[2] + ": "
+                        + QuectelResults.packet(f[2]), f[2]));
+            }
+            for (int i = 3; i < f.length; i++) {
+                if (f[i] == 128) {
+                    throw new CompletionException(new ResultException(c.logText() + " -> the broker refused topic '"
+                            + topics.get(Math.min(i - 3, topics.size() - 1)).filter() + "' (granted QoS 128)", 128));
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> unsubscribe(int idx, int messageId, List<String> filters) {
+        String args = filters.stream().map(t -> AtStrings.quote("topic filter", t)).collect(Collectors.joining(","));
+        AtCommand c = AtCommand.of("AT+QMTUNS=" + idx + "," + messageId + "," + args);
+        return run(c, "UNS " + idx + " " + messageId, packetDeadline(idx)).thenApply(f -> {
+            if (f[2] != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> result " + f[2] + ": "
+                        + QuectelResults.packet(f[2]), f[2]));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(int idx, int messageId, OutgoingMessage m) {
+        validate(m);
+        byte[] payload = m.payload();
+        String head = idx + "," + messageId + "," + m.qos() + "," + (m.retained() ? 1 : 0) + ","
+                + AtStrings.quote("topic", m.topic());
+        AtCommand c;
+        if (payload.length <= profile.maxInlinePayload() && AtStrings.inlineable(payload)) {
+            // One round trip, no prompt: only for short payloads its quoted form can carry.
+            c = AtCommand.of("AT+QMTPUBEX=" + head + ",\"" + new String(payload, StandardCharsets.US_ASCII) + "\"")
+                    .withLogText("AT+QMTPUBEX=" + head + ",<" + payload.length + " bytes>");
+        } else {
+            // Fixed length: the modem takes exactly this many bytes, so 0x1A, ESC, quotes, CR and
+            // LF in the payload are data, never the end of data mode or a new command.
+            c = AtCommand.of("AT+QMTPUB=" + head + "," + payload.length).withData(payload);
+        }
+        return run(c, "PUB " + idx + " " + messageId, packetDeadline(idx)).thenApply(f -> {
+            if (f[2] != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> +QMTPUB: " + idx + ","
+                        + messageId + "," + f[2] + ": " + QuectelResults.packet(f[2]), f[2]));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> disconnect(int idx) {
+        AtCommand c = AtCommand.of("AT+QMTDISC=" + idx);
+        return run(c, "DISC " + idx, packetDeadline(idx)).thenApply(f -> {
+            if (f[1] != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> +QMTDISC: " + idx + "," + f[1]
+                        + ": failed to send DISCONNECT", f[1]));
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> close(int idx) {
+        AtCommand c = AtCommand.of("AT+QMTCLOSE=" + idx);
+        return run(c, "CLOSE " + idx, Duration.ofSeconds(10)).thenApply(f -> {
+            if (f[1] != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> +QMTCLOSE: " + idx + "," + f[1]
+                        + ": failed to close network", f[1]));
+            }
+            return null;
+        });
+    }
+
+    private synchronized Duration packetDeadline(int idx) {
+        return packetDeadline.getOrDefault(idx, Duration.ofSeconds(30));
+    }
+
+    // ---------------------------------------------------------------- deferred results
+
+    /** A command whose real result comes later as a URC; its fields are the URC's integers. */
+    private static final class Deferred {
+        final CompletableFuture<int[]> future = new CompletableFuture<>();
+    }
+
+    /**
+     * Registers the waiter, then submits: the result URC can never arrive before someone waits
+     * for it, whatever the timing of OK and the URC.
+     */
+    private CompletableFuture<int[]> run(AtCommand command, String key, Duration resultTimeout) {
+        Deferred d = new Deferred();
+        synchronized (this) {
+            deferred.computeIfAbsent(key, k -> new ArrayDeque<>()).add(d);
+        }
+        channel.submit(command).whenComplete((response, error) -> {
+            if (error != null) {
+                forget(key, d);
+                d.future.completeExceptionally(new ModemException(rootMessage(error), cause(error)));
+            }
+        });
+        d.future.orTimeout(resultTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> {
+                    if (e instanceof TimeoutException) {
+                        forget(key, d);
+                    }
+                });
+        return d.future.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                e instanceof TimeoutException ? new ModemException(command.logText() + ": no result within "
+                        + resultTimeout.toSeconds() + " s") : cause(e)));
+    }
+
+    private synchronized void forget(String key, Deferred d) {
+        Deque<Deferred> q = deferred.get(key);
+        if (q != null) {
+            q.remove(d);
+        }
+    }
+
+    private synchronized Deferred take(String key, boolean finalResult) {
+        Deque<Deferred> q = deferred.get(key);
+        if (q == null || q.isEmpty()) {
+            return null;
+        }
+        return finalResult ? q.poll() : q.peek();
+    }
+
+    /** {@code +QMTOPEN: <idx>,<result>} and friends. */
+    private void onIndexResult(String kind, AtEvent.Line line) {
+        int[] f = UrcFields.ints(line.text());
+        if (f.length < 2) {
+            LOG.warn("malformed result URC: {}", line.text());
+            return;
+        }
+        boolean retransmission = kind.equals("CONN") && f[1] == 1;
+        Deferred d = take(kind + " " + f[0], !retransmission);
+        if (retransmission) {
+            LOG.debug("client {}: CONNECT retransmitted", f[0]);
+        } else if (d != null) {
+            d.future.complete(f);
+        } else {
+            LOG.debug("result nobody waits for: {}", line.text());
+        }
+    }
+
+    /** {@code +QMTPUB: <idx>,<msgid>,<result>[,<value>]} and SUB/UNS. */
+    private void onPacketResult(String kind, AtEvent.Line line) {
+        int[] f = UrcFields.ints(line.text());
+        if (f.length < 3) {
+            LOG.warn("malformed result URC: {}", line.text());
+            return;
+        }
+        if (f[2] == 1) {
+            // Retransmission notice, not the result: keep waiting.
+            LOG.debug("client {}: packet {} retransmitted ({} times)", f[0], f[1], f.length > 3 ? f[3] : "?");
+            return;
+        }
+        Deferred d = take(kind + " " + f[0] + " " + f[1], true);
+        if (d != null) {
+            d.future.complete(f);
+        } else {
+            LOG.debug("result nobody waits for: {}", line.text());
+        }
+    }
+
+    private void onStat(AtEvent.Line line) {
+        int[] f = UrcFields.ints(line.text());
+        if (f.length < 2) {
+            LOG.warn("malformed +QMTSTAT: {}", line.text());
+            return;
+        }
+        int idx = f[0];
+        String meaning = QuectelResults.stat(f[1]);
+        failAll(idx, new ConnectionLostException("MQTT client " + idx + ": " + line.text() + ": " + meaning));
+        DialectListener l = listener;
+        if (l != null) {
+            l.onConnectionLost(idx, f[1], meaning);
+        }
+    }
+
+    /** Everything waiting on {@code idx} fails: the modem closed that connection. */
+    private void failAll(int idx, ModemException cause) {
+        List<Deferred> failed = new ArrayList<>();
+        synchronized (this) {
+            for (Iterator<Map.Entry<String, Deque<Deferred>>> it = deferred.entrySet().iterator(); it.hasNext();) {
+                Map.Entry<String, Deque<Deferred>> e = it.next();
+                String[] key = e.getKey().split(" ");
+                if (Integer.parseInt(key[1]) == idx && !key[0].equals("CLOSE")) {
+                    failed.addAll(e.getValue());
+                    it.remove();
+                }
+            }
+        }
+        failed.forEach(d -> d.future.completeExceptionally(cause));
+    }
+
+    /** Fails every waiter, e.g. when the link to the modem is gone. */
+    void failEverything(ModemException cause) {
+        List<Deferred> failed = new ArrayList<>();
+        synchronized (this) {
+            deferred.values().forEach(failed::addAll);
+            deferred.clear();
+        }
+        failed.forEach(d -> d.future.completeExceptionally(cause));
+    }
+
+    private void onReceive(AtEvent event) {
+        ReceivedMessage m;
+        if (event instanceof AtEvent.Framed framed) {
+            m = ReceiveUrc.parseFramed(framed.header(), framed.payload());
+        } else {
+            m = ReceiveUrc.parseLine(((AtEvent.Line) event).text());
+        }
+        if (m == null) {
+            LOG.debug("+QMTRECV not understood (buffered-mode notice?): {}", event);
+            return;
+        }
+        DialectListener l = listener;
+        if (l != null) {
+            l.onMessage(m);
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable c = cause(e);
+        return c.getMessage() == null ? c.toString() : c.getMessage();
+    }
+
+    static Throwable cause(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

@@ -1,0 +1,58 @@
+package io.cellmqtt.modem;
+
+/** The meanings of Quectel MQTT result and error codes, from the reference tables. */
+final class QuectelResults {
+    private QuectelResults() {
+    }
+
+    /** {@code +QMTOPEN: <idx>,<result>} (BG95 note 3.2.2). */
+    static String open(int result) {
+        return switch (result) {
+            case -1 -> "failed to open network";
+            case 0 -> "network opened successfully";
+            case 1 -> "wrong parameter";
+            case 2 -> "MQTT client identifier is occupied";
+            case 3 -> "failed to activate PDP";
+            case 4 -> "failed to parse domain name";
+            case 5 -> "network connection error";
+            default -> "unknown result " + result;
+        };
+    }
+
+    /** {@code <result>} of QMTCONN/QMTSUB/QMTUNS/QMTPUB (3.2.4-3.2.8). */
+    static String packet(int result) {
+        return switch (result) {
+            case 0 -> "packet sent successfully and ACK received from server";
+            case 1 -> "packet retransmission";
+            case 2 -> "failed to send packet";
+            default -> "unknown result " + result;
+        };
+    }
+
+    /** {@code <ret_code>} of {@code +QMTCONN} (3.2.4): the broker's CONNACK code. */
+    static String connectReturnCode(int code) {
+        return switch (code) {
+            case 0 -> "connection accepted";
+            case 1 -> "connection refused: unacceptable protocol version";
+            case 2 -> "connection refused: identifier rejected";
+            case 3 -> "connection refused: server unavailable";
+            case 4 -> "connection refused: bad user name or password";
+            case 5 -> "connection refused: not authorized";
+            default -> "connection refused: unknown return code " + code;
+        };
+    }
+
+    /** {@code +QMTSTAT: <idx>,<err_code>} (4.1), with what to do. */
+    static String stat(int code) {
+        return switch (code) {
+            case 1 -> "connection closed or reset by peer (reopen the connection)";
+            case 2 -> "sending PINGREQ timed out or failed (reactivate PDP, then reopen)";
+            case 3 -> "sending CONNECT timed out or failed (check user name, password and that the client id is not in use)";
+            case 4 -> "receiving CONNACK timed out or failed (check user name, password and that the client id is not in use)";
+            case 5 -> "server closed the connection after DISCONNECT (normal)";
+            case 6 -> "client closed the connection after repeated packet sending failures (check data, network congestion)";
+            case 7 -> "link not alive or server unavailable";
+            default -> "unknown state change " + code;
+        };
+    }
+}

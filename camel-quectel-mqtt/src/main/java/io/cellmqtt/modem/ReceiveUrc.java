@@ -1,0 +1,78 @@
+package io.cellmqtt.modem;
+
+import java.nio.charset.StandardCharsets;
+
+/** Parses Quectel's {@code +QMTRECV} message URCs. */
+final class ReceiveUrc {
+    private ReceiveUrc() {
+    }
+
+    /** {@code header} = {@code +QMTRECV: <idx>,<msgid>,"<topic>",<len>,"} as framed by length. */
+    static ReceivedMessage parseFramed(String header, byte[] payload) {
+        Head h = head(header);
+        if (h == null) {
+            return null;
+        }
+        // ... "<topic>",<len>,"  -> drop the trailing ,"  then the ,<len>
+        String rest = h.rest;
+        if (!rest.endsWith(",\"")) {
+            return null;
+        }
+        rest = rest.substring(0, rest.length() - 2);
+        int comma = rest.lastIndexOf(',');
+        if (comma < 2 || rest.charAt(0) != '"' || rest.charAt(comma - 1) != '"') {
+            return null;
+        }
+        return new ReceivedMessage(h.index, h.messageId, rest.substring(1, comma - 1), payload);
+    }
+
+    /**
+     * {@code +QMTRECV: <idx>,<msgid>,"<topic>"[,<len>],"<payload>"} on one line (a receive mode
+     * without length framing); {@code +QMTRECV: <idx>,<recv_id>} buffer notices give null.
+     */
+    static ReceivedMessage parseLine(String line) {
+        Head h = head(line);
+        if (h == null || !h.rest.startsWith("\"")) {
+            return null;
+        }
+        int topicEnd = h.rest.indexOf("\",", 1);
+        if (topicEnd < 0) {
+            return null;
+        }
+        String topic = h.rest.substring(1, topicEnd);
+        String after = h.rest.substring(topicEnd + 2);
+        int i = 0;
+        while (i < after.length() && Character.isDigit(after.charAt(i))) {
+            i++;
+        }
+        if (i > 0 && i < after.length() && after.charAt(i) == ',') {
+            after = after.substring(i + 1);
+        }
+        if (after.length() >= 2 && after.startsWith("\"") && after.endsWith("\"")) {
+            after = after.substring(1, after.length() - 1);
+        }
+        return new ReceivedMessage(h.index, h.messageId, topic, after.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private record Head(int index, int messageId, String rest) {
+    }
+
+    private static Head head(String text) {
+        int colon = text.indexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String s = text.substring(colon + 1).stripLeading();
+        int c1 = s.indexOf(',');
+        int c2 = c1 < 0 ? -1 : s.indexOf(',', c1 + 1);
+        if (c2 < 0) {
+            return null;
+        }
+        try {
+            return new Head(Integer.parseInt(s.substring(0, c1).trim()), Integer.parseInt(s.substring(c1 + 1, c2).trim()),
+                    s.substring(c2 + 1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}
