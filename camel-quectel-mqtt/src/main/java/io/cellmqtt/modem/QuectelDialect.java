@@ -168,10 +168,7 @@ final class QuectelDialect implements MqttDialect {
         int ctx = s.sslContextId();
         List<AtCommand> c = new ArrayList<>();
         int level = s.secLevel() >= 0 ? s.secLevel() : derivedSecLevel(s);
-        c.add(ssl("\"sslversion\"," + ctx + "," + s.sslVersion()));
-        c.add(ssl("\"ciphersuite\"," + ctx + "," + s.cipherSuite()));
-        c.add(ssl("\"seclevel\"," + ctx + "," + level));
-        c.add(ssl("\"ignorelocaltime\"," + ctx + "," + (s.ignoreLocalTime() ? 1 : 0)));
+        // In the order of the reference's SSL example (5.2): files first, then the policy.
         if (s.caCert() != null) {
             c.add(ssl("\"cacert\"," + ctx + "," + AtStrings.quote("caCert", s.caCert())));
         }
@@ -181,6 +178,10 @@ final class QuectelDialect implements MqttDialect {
         if (s.clientKey() != null) {
             c.add(ssl("\"clientkey\"," + ctx + "," + AtStrings.quote("clientKey", s.clientKey())));
         }
+        c.add(ssl("\"seclevel\"," + ctx + "," + level));
+        c.add(ssl("\"sslversion\"," + ctx + "," + s.sslVersion()));
+        c.add(ssl("\"ciphersuite\"," + ctx + "," + s.cipherSuite()));
+        c.add(ssl("\"ignorelocaltime\"," + ctx + "," + (s.ignoreLocalTime() ? 1 : 0)));
         return c;
     }
 

@@ -1,0 +1,164 @@
+package io.cellmqtt.modem;
+
+import io.cellmqtt.link.PipeLink;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A modem that follows a script on in-memory pipes: it waits for exactly the bytes the script
+ * expects the host to write, then answers what the script says. Any other byte is a failure,
+ * so a transcript test asserts the exact bytes the component writes.
+ */
+final class ScriptedModem implements AutoCloseable {
+    private final PipeLink link = PipeLink.create("scripted");
+    private final List<Step> steps = new ArrayList<>();
+    private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    private final CompletableFuture<Void> finished = new CompletableFuture<>();
+    private Thread thread;
+
+    private record Step(boolean fromHost, byte[] bytes) {
+    }
+
+    PipeLink link() {
+        return link;
+    }
+
+    /** The host must write exactly these bytes next. */
+    ScriptedModem expect(String hostBytes) {
+        return expect(hostBytes.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    ScriptedModem expect(byte[] hostBytes) {
+        steps.add(new Step(true, hostBytes));
+        return this;
+    }
+
+    /** The modem sends these bytes. */
+    ScriptedModem send(String modemBytes) {
+        steps.add(new Step(false, modemBytes.getBytes(StandardCharsets.ISO_8859_1)));
+        return this;
+    }
+
+    /** The modem sends each line framed as {@code \r\n<line>\r\n}. */
+    ScriptedModem lines(String... lines) {
+        StringBuilder b = new StringBuilder();
+        for (String l : lines) {
+            b.append("\r\n").append(l).append("\r\n");
+        }
+        return send(b.toString());
+    }
+
+    /** {@code command\r} from the host, answered by the given lines. */
+    ScriptedModem on(String command, String... reply) {
+        return expect(command + "\r").lines(reply);
+    }
+
+    /** The usual BG95 bring-up, answered as the simulated BG95 would. */
+    ScriptedModem bringUp() {
+        return on("AT", "OK")
+                .on("ATE0", "OK")
+                .on("AT+CMEE=2", "OK")
+                .expect("ATI\r").send("\r\nQuectel\r\nBG95-M3\r\nRevision: BG95M3LAR02A03\r\n\r\nOK\r\n")
+                .on("AT+GSN", "866425030000001", "OK")
+                .on("AT+CPIN?", "+CPIN: READY", "OK")
+                .on("AT+CEREG?", "+CEREG: 0,1", "OK");
+    }
+
+    /** The QMTCFG sequence MqttClient sends for {@code index} with default settings. */
+    ScriptedModem defaultConfig(int index) {
+        return on("AT+QMTCFG=\"version\"," + index + ",4", "OK")
+                .on("AT+QMTCFG=\"pdpcid\"," + index + ",1", "OK")
+                .on("AT+QMTCFG=\"ssl\"," + index + ",0", "OK")
+                .on("AT+QMTCFG=\"keepalive\"," + index + ",120", "OK")
+                .on("AT+QMTCFG=\"session\"," + index + ",1", "OK")
+                .on("AT+QMTCFG=\"timeout\"," + index + ",5,3,0", "OK")
+                .on("AT+QMTCFG=\"will\"," + index + ",0", "OK")
+                .on("AT+QMTCFG=\"recv/mode\"," + index + ",0,1", "OK");
+    }
+
+    ScriptedModem start() {
+        thread = new Thread(this::run, "scripted-modem");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        InputStream in = link.modemInput();
+        OutputStream out = link.modemOutput();
+        try {
+            for (int i = 0; i < steps.size(); i++) {
+                Step s = steps.get(i);
+                if (s.fromHost) {
+                    byte[] got = in.readNBytes(s.bytes.length);
+                    synchronized (written) {
+                        written.write(got);
+                    }
+                    if (!Arrays.equals(got, s.bytes)) {
+                        throw new AssertionError("step " + i + ": expected the host to write <" + show(s.bytes)
+                                + "> but it wrote <" + show(got) + ">");
+                    }
+                } else {
+                    out.write(s.bytes);
+                    out.flush();
+                }
+            }
+            finished.complete(null);
+        } catch (IOException | RuntimeException | AssertionError e) {
+            finished.completeExceptionally(e);
+        }
+    }
+
+    /** Waits for the whole script to have run; rethrows a mismatch. */
+    void awaitFinished(Duration timeout) throws Exception {
+        try {
+            finished.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw (e.getCause() instanceof Exception ex) ? ex : new AssertionError(e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("script not finished after " + timeout + "; host wrote so far: <"
+                    + show(written()) + ">");
+        }
+    }
+
+    byte[] written() {
+        synchronized (written) {
+            return written.toByteArray();
+        }
+    }
+
+    static String show(byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (byte x : b) {
+            int c = x & 0xFF;
+            if (c == '\r') {
+                s.append("\\r");
+            } else if (c == '\n') {
+                s.append("\\n");
+            } else if (c < 0x20 || c >= 0x7F) {
+                s.append(String.format("\\x%02X", c));
+            } else {
+                s.append((char) c);
+            }
+        }
+        return s.toString();
+    }
+
+    @Override
+    public void close() {
+        link.disconnect();
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}
