@@ -1,5 +1,9 @@
 package io.cellmqtt.at;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -7,14 +11,129 @@ import java.util.List;
  * give the same events whether fed in one chunk or one byte at a time. CR and LF both end a
  * line; empty lines are skipped; {@code "> "} at the start of a line is a {@link AtEvent.Prompt};
  * a line that a {@link PayloadFraming} claims becomes an {@link AtEvent.Framed}.
+ *
+ * <p>Details of the contract as implemented:
+ * <ul>
+ * <li>A {@code '>'} as the first byte of a line followed by a space is a {@link AtEvent.Prompt};
+ * it is emitted once the space arrived and leaves nothing pending. A {@code '>'} followed by
+ * anything else simply starts an ordinary line.</li>
+ * <li>After every byte appended to a line (CR and LF are never appended), each framing is
+ * asked, in list order, about the line so far. The first that answers {@code n >= 0} claims it:
+ * the next {@code n} bytes, whatever they are, are the payload; the {@link AtEvent.Framed} is
+ * emitted as soon as the last payload byte arrived (immediately for {@code n == 0}), and then
+ * everything up to the end of that line &mdash; the next CR or LF, inclusive &mdash; is
+ * dropped (normally the closing quote). A CR LF pair after the payload therefore ends it just
+ * as a lone LF would (the LF that follows the CR is an empty line, which is skipped).</li>
+ * <li>Lines are decoded as UTF-8 (malformed bytes become U+FFFD).</li>
+ * <li>A line longer than {@link #MAX_LINE} bytes is <em>dropped</em>, not truncated: its bytes
+ * are discarded up to its end and {@link #droppedLines()} counts it. A truncated line could be
+ * mistaken for a valid, shorter one; dropping it cannot. Framings are not asked about a line
+ * once it is over the limit. A framing claim above {@link #MAX_PAYLOAD} bytes is ignored.</li>
+ * </ul>
  */
 public final class AtDigester {
 
+    /** The longest line kept, in bytes (64 KiB). */
+    public static final int MAX_LINE = 64 * 1024;
+    /** The largest payload a framing may claim (16 MiB); larger claims are ignored. */
+    public static final int MAX_PAYLOAD = 16 * 1024 * 1024;
+
+    private enum Mode { LINE, PAYLOAD, SKIP_TO_EOL, OVERLONG }
+
+    private final PayloadFraming[] framings;
+    private Mode mode = Mode.LINE;
+    private byte[] line = new byte[256];
+    private int lineLength;
+    private String header;
+    private ByteArrayOutputStream payload;
+    private int remaining;
+    private long droppedLines;
+
     public AtDigester(List<PayloadFraming> framings) {
+        this.framings = framings == null ? new PayloadFraming[0] : framings.toArray(new PayloadFraming[0]);
     }
 
     /** Feeds {@code length} bytes and returns the events they completed, in order. */
     public List<AtEvent> feed(byte[] buffer, int offset, int length) {
-        throw new IllegalStateException("not yet");
+        List<AtEvent> events = new ArrayList<>(2);
+        int end = offset + length;
+        int i = offset;
+        while (i < end) {
+            switch (mode) {
+                case PAYLOAD -> {
+                    int n = Math.min(remaining, end - i);
+                    payload.write(buffer, i, n);
+                    i += n;
+                    remaining -= n;
+                    if (remaining == 0) {
+                        emitFramed(events);
+                    }
+                }
+                case SKIP_TO_EOL, OVERLONG -> {
+                    byte b = buffer[i++];
+                    if (b == '\r' || b == '\n') {
+                        mode = Mode.LINE;
+                    }
+                }
+                case LINE -> {
+                    byte b = buffer[i++];
+                    if (b == '\r' || b == '\n') {
+                        if (lineLength > 0) {
+                            events.add(new AtEvent.Line(new String(line, 0, lineLength, StandardCharsets.UTF_8)));
+                            lineLength = 0;
+                        }
+                    } else if (b == ' ' && lineLength == 1 && line[0] == '>') {
+                        events.add(new AtEvent.Prompt());
+                        lineLength = 0;
+                    } else if (lineLength >= MAX_LINE) {
+                        droppedLines++;
+                        lineLength = 0;
+                        mode = Mode.OVERLONG;
+                    } else {
+                        append(b);
+                        claim(events);
+                    }
+                }
+                default -> throw new IllegalStateException(mode.name());
+            }
+        }
+        return events;
+    }
+
+    /** How many over-long lines were dropped so far. */
+    public long droppedLines() {
+        return droppedLines;
+    }
+
+    private void append(byte b) {
+        if (lineLength == line.length) {
+            line = Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 2));
+        }
+        line[lineLength++] = b;
+    }
+
+    private void claim(List<AtEvent> events) {
+        for (PayloadFraming framing : framings) {
+            int n = framing.payloadLength(line, lineLength);
+            if (n >= 0 && n <= MAX_PAYLOAD) {
+                header = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+                lineLength = 0;
+                remaining = n;
+                payload = new ByteArrayOutputStream(Math.min(n, 8192));
+                if (n == 0) {
+                    emitFramed(events);
+                } else {
+                    mode = Mode.PAYLOAD;
+                }
+                return;
+            }
+        }
+    }
+
+    private void emitFramed(List<AtEvent> events) {
+        events.add(new AtEvent.Framed(header, payload.toByteArray()));
+        header = null;
+        payload = null;
+        mode = Mode.SKIP_TO_EOL;
     }
 }

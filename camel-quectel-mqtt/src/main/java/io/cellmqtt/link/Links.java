@@ -11,6 +11,12 @@ public final class Links {
      * A missing serial port fails with a message naming it and listing the ports that exist.
      */
     public static Link open(String serialPort, int baudRate) throws LinkException {
-        throw new LinkException("not yet");
+        if (serialPort == null || serialPort.isBlank()) {
+            throw new LinkException("no serial port given; " + SerialLink.portsPresent());
+        }
+        if (serialPort.regionMatches(true, 0, "tcp:", 0, 4)) {
+            return TcpLink.open(serialPort);
+        }
+        return SerialLink.open(serialPort, baudRate);
     }
 }

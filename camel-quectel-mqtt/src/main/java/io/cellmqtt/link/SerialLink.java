@@ -1,0 +1,157 @@
+package io.cellmqtt.link;
+
+import com.fazecast.jSerialComm.SerialPort;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * A serial (or USB-serial, or PTY) AT port opened with jSerialComm at 8N1, no flow control.
+ * The reader thread polls with a short semi-blocking read; a read error or a vanished port is a
+ * lost link ({@code onClosed(LinkException)}).
+ */
+public final class SerialLink implements Link {
+    /** The semi-blocking read timeout: how quickly the reader notices {@link #close()}. */
+    static final int READ_TIMEOUT_MS = 100;
+    static final int WRITE_TIMEOUT_MS = 5_000;
+
+    private final String name;
+    private final SerialPort port;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private final Object writeLock = new Object();
+    private volatile boolean closed;
+    private volatile LinkListener listener;
+
+    private SerialLink(String name, SerialPort port) {
+        this.name = name;
+        this.port = port;
+    }
+
+    /** Opens {@code path} at {@code baudRate} 8N1. */
+    public static SerialLink open(String path, int baudRate) throws LinkException {
+        if (baudRate <= 0) {
+            throw new LinkException("bad baud rate " + baudRate + " for serial port " + path);
+        }
+        if (path.startsWith("/") && !Files.exists(Path.of(path))) {
+            throw new LinkException("serial port " + path + " not found; " + portsPresent());
+        }
+        SerialPort port;
+        try {
+            port = SerialPort.getCommPort(path);
+        } catch (RuntimeException e) { // SerialPortInvalidPortException
+            throw new LinkException("serial port " + path + " not found; " + portsPresent(), e);
+        }
+        port.setComPortParameters(baudRate, 8, SerialPort.ONE_STOP_BIT, SerialPort.NO_PARITY);
+        port.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
+        port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING | SerialPort.TIMEOUT_WRITE_BLOCKING,
+                READ_TIMEOUT_MS, WRITE_TIMEOUT_MS);
+        if (!port.openPort()) {
+            throw new LinkException("cannot open serial port " + path + " (error " + port.getLastErrorCode()
+                    + "); " + portsPresent());
+        }
+        return new SerialLink(path, port);
+    }
+
+    /** {@code ports present: a, b} or {@code no serial ports present}. */
+    static String portsPresent() {
+        List<String> names;
+        try {
+            names = Arrays.stream(SerialPort.getCommPorts()).map(SerialPort::getSystemPortPath).sorted()
+                    .collect(Collectors.toList());
+        } catch (RuntimeException | LinkageError e) {
+            return "serial ports could not be listed (" + e + ")";
+        }
+        return names.isEmpty() ? "no serial ports present" : "ports present: " + String.join(", ", names);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void start(LinkListener l) {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException(name + " already started");
+        }
+        this.listener = l;
+        Thread t = new Thread(this::readLoop, "cellmqtt-link-" + name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void readLoop() {
+        byte[] buf = new byte[4096];
+        Throwable cause = null;
+        try {
+            while (!closed) {
+                int n = port.readBytes(buf, buf.length);
+                if (n < 0) {
+                    if (!closed) {
+                        cause = new LinkException("serial port " + name + " lost (read error "
+                                + port.getLastErrorCode() + ")");
+                    }
+                    break;
+                }
+                if (n > 0) {
+                    listener.onBytes(buf, 0, n);
+                } else if (!port.isOpen() && !closed) {
+                    cause = new LinkException("serial port " + name + " lost");
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            cause = closed ? null : new LinkException("serial port " + name + " lost: " + e, e);
+        }
+        port.closePort();
+        if (reported.compareAndSet(false, true)) {
+            listener.onClosed(closed ? null : cause);
+        }
+    }
+
+    @Override
+    public void write(byte[] data) throws IOException {
+        synchronized (writeLock) {
+            int off = 0;
+            while (off < data.length) {
+                if (closed) {
+                    throw new LinkException("serial port " + name + " is closed");
+                }
+                int n = port.writeBytes(data, data.length - off, off);
+                if (n < 0) {
+                    throw new LinkException("writing to serial port " + name + " failed (error "
+                            + port.getLastErrorCode() + ")");
+                }
+                if (n == 0) {
+                    throw new LinkException("writing to serial port " + name + " timed out after "
+                            + WRITE_TIMEOUT_MS + " ms");
+                }
+                off += n;
+            }
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed && port.isOpen();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!started.get()) {
+            reported.set(true);
+            port.closePort();
+        }
+        // the reader thread closes the port within READ_TIMEOUT_MS and reports onClosed(null)
+    }
+}

@@ -1,0 +1,119 @@
+package io.cellmqtt.at;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Streams generated from events (lines with random terminators and blank lines, prompts, framed
+ * payloads of arbitrary bytes) digest back to exactly those events, whatever the chunking.
+ */
+class AtDigesterProperties {
+
+    /** One generated piece of stream and the event it must give. */
+    record Piece(byte[] bytes, AtEvent event) {
+        @Override
+        public String toString() {
+            return event.toString();
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Piece>> streams() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(5, lines()),
+                Tuple.of(1, prompts()),
+                Tuple.of(3, framedPieces())).list().ofMaxSize(25);
+    }
+
+    private static Arbitrary<String> terminators() {
+        return Arbitraries.of("\r\n", "\r", "\n", "\r\n\r\n", "\n\r", "\r\r\n");
+    }
+
+    private Arbitrary<Piece> lines() {
+        // text without CR/LF that does not start with "> " and is not claimed by the framing
+        Arbitrary<String> text = Arbitraries.strings()
+                .withChars("ABCOKERabc+:,\"0123456789 >é日\u001a\u0000")
+                .ofMinLength(1).ofMaxLength(40)
+                .filter(s -> !s.startsWith("> ") && !s.startsWith("+QMTRECV"));
+        return Combinators.combine(text, terminators()).as((t, term) ->
+                new Piece((t + term).getBytes(StandardCharsets.UTF_8), new AtEvent.Line(t)));
+    }
+
+    private Arbitrary<Piece> prompts() {
+        // a prompt starts a line: the generator ends every piece with a terminator, except prompts
+        // and framed payloads, which leave the digester at a line start too
+        return Arbitraries.of(new Piece("> ".getBytes(StandardCharsets.US_ASCII), new AtEvent.Prompt()));
+    }
+
+    private Arbitrary<Piece> framedPieces() {
+        Arbitrary<String> topic = Arbitraries.strings().withChars("abc/#+xyzé日,").ofMaxLength(20);
+        Arbitrary<byte[]> payload = Arbitraries.bytes().array(byte[].class).ofMaxSize(60);
+        Arbitrary<Integer> idx = Arbitraries.integers().between(0, 5);
+        Arbitrary<Integer> msgId = Arbitraries.integers().between(0, 65535);
+        Arbitrary<String> trailer = Arbitraries.of("\"\r\n", "\"\n", "\r\n", "\"\r");
+        return Combinators.combine(topic, payload, idx, msgId, trailer).as((t, p, i, m, tr) -> {
+            String header = "+QMTRECV: " + i + "," + m + ",\"" + t + "\"," + p.length + ",\"";
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(header.getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(p);
+            out.writeBytes(tr.getBytes(StandardCharsets.US_ASCII));
+            return new Piece(out.toByteArray(), new AtEvent.Framed(header, p));
+        });
+    }
+
+    private static byte[] stream(List<Piece> pieces) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        pieces.forEach(p -> out.writeBytes(p.bytes()));
+        return out.toByteArray();
+    }
+
+    private static AtDigester digester() {
+        return new AtDigester(List.of(new QuectelRecvFraming()));
+    }
+
+    private static List<AtEvent> chunked(byte[] data, long seed, int maxChunk) {
+        Random random = new Random(seed);
+        AtDigester d = digester();
+        List<AtEvent> events = new ArrayList<>();
+        int i = 0;
+        while (i < data.length) {
+            int n = Math.min(data.length - i, 1 + random.nextInt(maxChunk));
+            events.addAll(d.feed(data, i, n));
+            i += n;
+        }
+        return events;
+    }
+
+    @Property(tries = 300)
+    void anyChunkingGivesTheEventsTheStreamWasMadeOf(@ForAll("streams") List<Piece> pieces,
+            @ForAll long seed) {
+        byte[] data = stream(pieces);
+        List<AtEvent> expected = pieces.stream().map(Piece::event).toList();
+
+        List<AtEvent> whole = digester().feed(data, 0, data.length);
+        assertThat(whole).containsExactlyElementsOf(expected);
+        assertThat(chunked(data, seed, 1)).containsExactlyElementsOf(whole);
+        assertThat(chunked(data, seed, 7)).containsExactlyElementsOf(whole);
+        assertThat(chunked(data, seed, 64)).containsExactlyElementsOf(whole);
+    }
+
+    @Property(tries = 200)
+    void arbitraryGarbageIsChunkIndependent(@ForAll byte[] garbage, @ForAll long seed) {
+        List<AtEvent> whole = digester().feed(garbage, 0, garbage.length);
+        assertThat(chunked(garbage, seed, 1)).containsExactlyElementsOf(whole);
+        assertThat(chunked(garbage, seed, 5)).containsExactlyElementsOf(whole);
+    }
+}

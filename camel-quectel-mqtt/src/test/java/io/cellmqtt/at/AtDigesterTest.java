@@ -1,0 +1,195 @@
+package io.cellmqtt.at;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AtDigesterTest {
+
+    private static AtEvent line(String s) {
+        return new AtEvent.Line(s);
+    }
+
+    private static AtEvent prompt() {
+        return new AtEvent.Prompt();
+    }
+
+    private static AtEvent framed(String header, byte[] payload) {
+        return new AtEvent.Framed(header, payload);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+
+    private static List<AtEvent> all(byte[] data) {
+        return new AtDigester(List.of(new QuectelRecvFraming())).feed(data, 0, data.length);
+    }
+
+    private static List<AtEvent> oneByOne(byte[] data) {
+        AtDigester d = new AtDigester(List.of(new QuectelRecvFraming()));
+        List<AtEvent> out = new ArrayList<>();
+        for (int i = 0; i < data.length; i++) {
+            out.addAll(d.feed(data, i, 1));
+        }
+        return out;
+    }
+
+    /** Asserts both feeding styles give {@code expected}. */
+    private static void check(byte[] data, AtEvent... expected) {
+        assertThat(all(data)).containsExactly(expected);
+        assertThat(oneByOne(data)).containsExactly(expected);
+    }
+
+    @Test
+    void crlfLines() {
+        check(bytes("\r\n+CSQ: 20,99\r\n\r\nOK\r\n"), line("+CSQ: 20,99"), line("OK"));
+    }
+
+    @Test
+    void crOnlyAndLfOnlyLines() {
+        check(bytes("AT\rOK\r"), line("AT"), line("OK"));
+        check(bytes("RDY\nAPP RDY\n"), line("RDY"), line("APP RDY"));
+        check(bytes("A\n\rB\r\r\n\nC\r"), line("A"), line("B"), line("C"));
+    }
+
+    @Test
+    void emptyInputAndOnlyTerminatorsGiveNothing() {
+        check(new byte[0]);
+        check(bytes("\r\n\r\n\n\r"));
+    }
+
+    @Test
+    void unterminatedLineIsPendingUntilItEnds() {
+        AtDigester d = new AtDigester(List.of());
+        byte[] a = bytes("+QMTSTAT: 0,");
+        byte[] b = bytes("1\r\n");
+        assertThat(d.feed(a, 0, a.length)).isEmpty();
+        assertThat(d.feed(b, 0, b.length)).containsExactly(line("+QMTSTAT: 0,1"));
+    }
+
+    @Test
+    void feedHonoursOffsetAndLength() {
+        byte[] buf = bytes("xxOK\r\nyy");
+        assertThat(new AtDigester(List.of()).feed(buf, 2, 4)).containsExactly(line("OK"));
+    }
+
+    @Test
+    void promptAtLineStart() {
+        check(bytes("\r\n> "), prompt());
+        check(bytes("AT+QMTPUB=0,1,1,0,\"t\",3\r\r\n> "), line("AT+QMTPUB=0,1,1,0,\"t\",3"), prompt());
+    }
+
+    @Test
+    void promptIsEmittedOnlyOnceTheSpaceArrivesAndLeavesNothingPending() {
+        AtDigester d = new AtDigester(List.of());
+        byte[] gt = bytes("\r\n>");
+        byte[] sp = bytes(" ");
+        assertThat(d.feed(gt, 0, gt.length)).isEmpty();
+        assertThat(d.feed(sp, 0, 1)).containsExactly(prompt());
+        byte[] next = bytes("\r\nOK\r\n");
+        assertThat(d.feed(next, 0, next.length)).containsExactly(line("OK"));
+    }
+
+    @Test
+    void promptFollowedDirectlyByTextStartsAFreshLine() {
+        check(bytes("> OK\r\n"), prompt(), line("OK"));
+    }
+
+    @Test
+    void greaterThanNotFollowedBySpaceIsAnOrdinaryLine() {
+        check(bytes(">x\r\n"), line(">x"));
+        check(bytes(">\r\n"), line(">"));
+        check(bytes("a> \r\n"), line("a> "));
+    }
+
+    @Test
+    void echoLinesAreJustLines() {
+        check(bytes("ATE0\r\r\nOK\r\n"), line("ATE0"), line("OK"));
+    }
+
+    @Test
+    void framedPayloadWithHostileBytes() {
+        byte[] payload = {'a', '\r', '\n', '"', ',', 0x1A, 0x1B, 0, '>', ' ', 'O', 'K', '\r', '\n', (byte) 0xFF};
+        byte[] header = bytes("+QMTRECV: 0,1,\"t/x\"," + payload.length + ",\"");
+        byte[] data = concat(bytes("\r\n"), header, payload, bytes("\"\r\n"), bytes("\r\nOK\r\n"));
+        check(data, framed("+QMTRECV: 0,1,\"t/x\"," + payload.length + ",\"", payload), line("OK"));
+    }
+
+    @Test
+    void zeroLengthPayload() {
+        check(bytes("+QMTRECV: 1,7,\"empty\",0,\"\"\r\nOK\r\n"),
+                framed("+QMTRECV: 1,7,\"empty\",0,\"", new byte[0]), line("OK"));
+    }
+
+    @Test
+    void framedEventIsEmittedAsSoonAsThePayloadIsComplete() {
+        AtDigester d = new AtDigester(List.of(new QuectelRecvFraming()));
+        byte[] data = bytes("+QMTRECV: 0,1,\"t\",2,\"hi");
+        assertThat(d.feed(data, 0, data.length)).containsExactly(framed("+QMTRECV: 0,1,\"t\",2,\"", bytes("hi")));
+        byte[] rest = bytes("\"\r\n+QMTSTAT: 0,1\r\n");
+        assertThat(d.feed(rest, 0, rest.length)).containsExactly(line("+QMTSTAT: 0,1"));
+    }
+
+    @Test
+    void whateverFollowsThePayloadUpToTheLineEndIsDropped() {
+        check(bytes("+QMTRECV: 0,1,\"t\",1,\"x\" junk\r\nOK\r\n"),
+                framed("+QMTRECV: 0,1,\"t\",1,\"", bytes("x")), line("OK"));
+    }
+
+    @Test
+    void utf8TopicAndLines() {
+        String topic = "capteurs/température/日本";
+        byte[] payload = bytes("é");
+        check(concat(bytes("+QMTRECV: 0,2,\"" + topic + "\"," + payload.length + ",\""), payload,
+                        bytes("\"\r\nCafé ☕\r\n")),
+                framed("+QMTRECV: 0,2,\"" + topic + "\"," + payload.length + ",\"", payload), line("Café ☕"));
+    }
+
+    @Test
+    void linesWithoutLengthAndBufferNoticesAreNotFramed() {
+        check(bytes("+QMTRECV: 0,1,\"t\",\"payload\"\r\n+QMTRECV: 0,3\r\n"),
+                line("+QMTRECV: 0,1,\"t\",\"payload\""), line("+QMTRECV: 0,3"));
+    }
+
+    @Test
+    void framingsAreConsultedInOrderAndCustomFramingsWork() {
+        PayloadFraming hash = (line, len) -> len == 5 && new String(line, 0, 5, StandardCharsets.US_ASCII).equals("#DAT:")
+                ? 3 : -1;
+        AtDigester d = new AtDigester(List.of(hash));
+        byte[] data = bytes("#DAT:\r\n\n\r\nOK\r\n");
+        assertThat(d.feed(data, 0, data.length)).containsExactly(framed("#DAT:", bytes("\r\n\n")), line("OK"));
+    }
+
+    @Test
+    void overLongLineIsDroppedAndCounted() {
+        AtDigester d = new AtDigester(List.of());
+        byte[] big = new byte[AtDigester.MAX_LINE + 10];
+        java.util.Arrays.fill(big, (byte) 'x');
+        byte[] data = concat(bytes("OK\r\n"), big, bytes("\r\nERROR\r\n"));
+        assertThat(d.feed(data, 0, data.length)).containsExactly(line("OK"), line("ERROR"));
+        assertThat(d.droppedLines()).isEqualTo(1);
+    }
+
+    @Test
+    void lineOfExactlyMaxLengthIsKept() {
+        byte[] max = new byte[AtDigester.MAX_LINE];
+        java.util.Arrays.fill(max, (byte) 'y');
+        List<AtEvent> events = new AtDigester(List.of()).feed(concat(max, bytes("\r\n")), 0, max.length + 2);
+        assertThat(events).hasSize(1);
+        assertThat(((AtEvent.Line) events.get(0)).text()).hasSize(AtDigester.MAX_LINE);
+    }
+}
