@@ -31,11 +31,12 @@ class Bg95TranscriptTest {
 
     @AfterEach
     void tearDown() {
-        if (modem != null) {
-            modem.close();
-        }
+        // The script is over: drop the link first so closing the modem does not wait on it.
         if (script != null) {
             script.close();
+        }
+        if (modem != null) {
+            modem.close();
         }
     }
 

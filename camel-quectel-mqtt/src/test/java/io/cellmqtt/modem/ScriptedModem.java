@@ -124,7 +124,10 @@ final class ScriptedModem implements AutoCloseable {
         try {
             finished.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw (e.getCause() instanceof Exception ex) ? ex : new AssertionError(e.getCause());
+            if (e.getCause() instanceof Exception ex) {
+                throw ex;
+            }
+            throw new AssertionError(e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
             throw new AssertionError("script not finished after " + timeout + "; host wrote so far: <"
                     + show(written()) + ">");
