@@ -52,7 +52,7 @@ public class CellMqttConsumer extends DefaultConsumer {
             HealthCheckRegistry registry = HealthCheckRegistry.get(endpoint.getCamelContext());
             if (registry != null) {
                 String id = getRouteId() != null ? getRouteId() : endpoint.getId();
-                healthCheck = new CellMqttHealthCheck("cellmqtt-consumer:" + id, lease.serialPort(),
+                healthCheck = new CellMqttHealthCheck("consumer:cellmqtt-" + id, lease.serialPort(),
                         () -> lease == null ? null : lease.client());
                 registry.register(healthCheck);
             }

@@ -41,7 +41,7 @@ public class CellMqttProducer extends DefaultAsyncProducer {
         if (getEndpoint().getComponent().isHealthCheckProducerEnabled()) {
             HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
             if (registry != null) {
-                healthCheck = new CellMqttHealthCheck("cellmqtt-producer:" + getEndpoint().getId(),
+                healthCheck = new CellMqttHealthCheck("producer:cellmqtt-" + getEndpoint().getId(),
                         lease.serialPort(), () -> lease == null ? null : lease.client());
                 registry.register(healthCheck);
             }
