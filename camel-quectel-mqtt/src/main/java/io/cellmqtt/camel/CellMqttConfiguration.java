@@ -1,0 +1,492 @@
+package io.cellmqtt.camel;
+
+import org.apache.camel.RuntimeCamelException;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+
+/**
+ * The options of a {@code cellmqtt:} endpoint. Set on the component they are the defaults of every endpoint it
+ * creates; each endpoint works on its own copy.
+ */
+@UriParams
+public class CellMqttConfiguration implements Cloneable {
+    @UriParam(label = "common")
+    @Metadata(required = true)
+    private String serialPort;
+    @UriParam(label = "common", defaultValue = "115200")
+    private int baudRate = 115200;
+    @UriParam(label = "common", defaultValue = "auto", enums = "auto,bg95,bg77,bg600l,bg96,bc26,m95,sim7600")
+    private String modem = "auto";
+    @UriParam(label = "common")
+    private String apn;
+    @UriParam(label = "security")
+    private String apnUserName;
+    @UriParam(label = "security", secret = true)
+    private String apnPassword;
+    @UriParam(label = "advanced", defaultValue = "1")
+    private int pdpContextId = 1;
+    @UriParam(label = "advanced", defaultValue = "false")
+    private boolean disablePowerSaving = false;
+    @UriParam(label = "common")
+    @Metadata(required = true)
+    private String brokerUrl;
+    @UriParam(label = "common")
+    private String clientId;
+    @UriParam(label = "security")
+    private String userName;
+    @UriParam(label = "security", secret = true)
+    private String password;
+    @UriParam(label = "advanced")
+    private Integer clientIndex;
+    @UriParam(label = "advanced", defaultValue = "4", enums = "3,4")
+    private int protocolVersion = 4;
+    @UriParam(label = "advanced", defaultValue = "120")
+    private int keepAliveInterval = 120;
+    @UriParam(label = "common", defaultValue = "true")
+    private boolean cleanSession = true;
+    @UriParam(label = "advanced", defaultValue = "5")
+    private int packetTimeout = 5;
+    @UriParam(label = "advanced", defaultValue = "3")
+    private int retryTimes = 3;
+    @UriParam(label = "advanced", defaultValue = "false")
+    private boolean timeoutNotice = false;
+    @UriParam(label = "advanced")
+    private String willTopic;
+    @UriParam(label = "advanced")
+    private String willPayload;
+    @UriParam(label = "advanced", defaultValue = "0")
+    private int willQos = 0;
+    @UriParam(label = "advanced", defaultValue = "false")
+    private boolean willRetained = false;
+    @UriParam(label = "security", defaultValue = "0")
+    private int sslContextId = 0;
+    @UriParam(label = "security")
+    private String caCert;
+    @UriParam(label = "security")
+    private String clientCert;
+    @UriParam(label = "security")
+    private String clientKey;
+    @UriParam(label = "security")
+    private Integer secLevel;
+    @UriParam(label = "security", defaultValue = "4")
+    private int sslVersion = 4;
+    @UriParam(label = "security", defaultValue = "0xFFFF")
+    private String cipherSuite = "0xFFFF";
+    @UriParam(label = "security", defaultValue = "true")
+    private boolean ignoreLocalTime = true;
+    @UriParam(label = "common", defaultValue = "1")
+    private int qos = 1;
+    @UriParam(label = "producer", defaultValue = "false")
+    private boolean retained = false;
+    @UriParam(label = "producer", defaultValue = "60000")
+    private long publishTimeout = 60000;
+    @UriParam(label = "producer,advanced", defaultValue = "5")
+    private int inflightWindow = 5;
+
+    public String getSerialPort() {
+        return serialPort;
+    }
+
+    /**
+     * The modem's AT port: a device path such as /dev/ttyUSB2, a Windows port such as COM7, or tcp://host:port for a raw TCP socket (ser2net-style remote AT ports, the simulator).
+     */
+    public void setSerialPort(String serialPort) {
+        this.serialPort = serialPort;
+    }
+
+    public int getBaudRate() {
+        return baudRate;
+    }
+
+    /**
+     * The serial speed of the AT port in baud (ignored for tcp:// ports).
+     */
+    public void setBaudRate(int baudRate) {
+        this.baudRate = baudRate;
+    }
+
+    public String getModem() {
+        return modem;
+    }
+
+    /**
+     * The modem model (command-set profile); auto asks the modem which model it is.
+     */
+    public void setModem(String modem) {
+        this.modem = modem;
+    }
+
+    public String getApn() {
+        return apn;
+    }
+
+    /**
+     * The APN of the PDP context; when not set the modem's PDP context is left as it is.
+     */
+    public void setApn(String apn) {
+        this.apn = apn;
+    }
+
+    public String getApnUserName() {
+        return apnUserName;
+    }
+
+    /**
+     * The user name of the PDP context.
+     */
+    public void setApnUserName(String apnUserName) {
+        this.apnUserName = apnUserName;
+    }
+
+    public String getApnPassword() {
+        return apnPassword;
+    }
+
+    /**
+     * The password of the PDP context.
+     */
+    public void setApnPassword(String apnPassword) {
+        this.apnPassword = apnPassword;
+    }
+
+    public int getPdpContextId() {
+        return pdpContextId;
+    }
+
+    /**
+     * The PDP context the MQTT clients use (QMTCFG 'pdpcid'), 1-16.
+     */
+    public void setPdpContextId(int pdpContextId) {
+        this.pdpContextId = pdpContextId;
+    }
+
+    public boolean isDisablePowerSaving() {
+        return disablePowerSaving;
+    }
+
+    /**
+     * Switch PSM, eDRX and sleep off during bring-up so that the modem keeps receiving (BC26 guide).
+     */
+    public void setDisablePowerSaving(boolean disablePowerSaving) {
+        this.disablePowerSaving = disablePowerSaving;
+    }
+
+    public String getBrokerUrl() {
+        return brokerUrl;
+    }
+
+    /**
+     * The broker the modem connects to: tcp://host:port or ssl://host:port; the port defaults to 1883 for tcp and 8883 for ssl when omitted.
+     */
+    public void setBrokerUrl(String brokerUrl) {
+        this.brokerUrl = brokerUrl;
+    }
+
+    public String getClientId() {
+        return clientId;
+    }
+
+    /**
+     * The MQTT client identifier; when not set it is derived from the modem's IMEI (cellmqtt- followed by the IMEI).
+     */
+    public void setClientId(String clientId) {
+        this.clientId = clientId;
+    }
+
+    public String getUserName() {
+        return userName;
+    }
+
+    /**
+     * The MQTT user name.
+     */
+    public void setUserName(String userName) {
+        this.userName = userName;
+    }
+
+    public String getPassword() {
+        return password;
+    }
+
+    /**
+     * The MQTT password.
+     */
+    public void setPassword(String password) {
+        this.password = password;
+    }
+
+    public Integer getClientIndex() {
+        return clientIndex;
+    }
+
+    /**
+     * The modem's MQTT client index (client_idx): 0-5 on Quectel modems, 0-1 on SIMCom; when not set the lowest free index is used.
+     */
+    public void setClientIndex(Integer clientIndex) {
+        this.clientIndex = clientIndex;
+    }
+
+    public int getProtocolVersion() {
+        return protocolVersion;
+    }
+
+    /**
+     * The MQTT protocol version: 3 = MQTT 3.1, 4 = MQTT 3.1.1.
+     */
+    public void setProtocolVersion(int protocolVersion) {
+        this.protocolVersion = protocolVersion;
+    }
+
+    public int getKeepAliveInterval() {
+        return keepAliveInterval;
+    }
+
+    /**
+     * The MQTT keep-alive interval in seconds, 0-3600 (0 disables keep-alive).
+     */
+    public void setKeepAliveInterval(int keepAliveInterval) {
+        this.keepAliveInterval = keepAliveInterval;
+    }
+
+    public boolean isCleanSession() {
+        return cleanSession;
+    }
+
+    /**
+     * The MQTT clean session flag.
+     */
+    public void setCleanSession(boolean cleanSession) {
+        this.cleanSession = cleanSession;
+    }
+
+    public int getPacketTimeout() {
+        return packetTimeout;
+    }
+
+    /**
+     * The packet delivery timeout in seconds, 1-60 (QMTCFG 'timeout').
+     */
+    public void setPacketTimeout(int packetTimeout) {
+        this.packetTimeout = packetTimeout;
+    }
+
+    public int getRetryTimes() {
+        return retryTimes;
+    }
+
+    /**
+     * How often the modem retransmits a packet after a packet timeout, 0-10 (QMTCFG 'timeout').
+     */
+    public void setRetryTimes(int retryTimes) {
+        this.retryTimes = retryTimes;
+    }
+
+    public boolean isTimeoutNotice() {
+        return timeoutNotice;
+    }
+
+    /**
+     * Whether the modem reports packet transmission timeouts (QMTCFG 'timeout').
+     */
+    public void setTimeoutNotice(boolean timeoutNotice) {
+        this.timeoutNotice = timeoutNotice;
+    }
+
+    public String getWillTopic() {
+        return willTopic;
+    }
+
+    /**
+     * The topic of the last-will message; no will is configured when not set (QMTCFG 'will').
+     */
+    public void setWillTopic(String willTopic) {
+        this.willTopic = willTopic;
+    }
+
+    public String getWillPayload() {
+        return willPayload;
+    }
+
+    /**
+     * The payload of the last-will message (QMTCFG 'will').
+     */
+    public void setWillPayload(String willPayload) {
+        this.willPayload = willPayload;
+    }
+
+    public int getWillQos() {
+        return willQos;
+    }
+
+    /**
+     * The QoS of the last-will message, 0-2 (QMTCFG 'will').
+     */
+    public void setWillQos(int willQos) {
+        this.willQos = willQos;
+    }
+
+    public boolean isWillRetained() {
+        return willRetained;
+    }
+
+    /**
+     * Whether the last-will message is retained (QMTCFG 'will').
+     */
+    public void setWillRetained(boolean willRetained) {
+        this.willRetained = willRetained;
+    }
+
+    public int getSslContextId() {
+        return sslContextId;
+    }
+
+    /**
+     * The modem's SSL context, 0-5; SSL is used when brokerUrl is ssl://.
+     */
+    public void setSslContextId(int sslContextId) {
+        this.sslContextId = sslContextId;
+    }
+
+    public String getCaCert() {
+        return caCert;
+    }
+
+    /**
+     * The name of the CA certificate file already stored on the modem (e.g. uploaded with QFUPL); uploading from resource URIs is not supported yet.
+     */
+    public void setCaCert(String caCert) {
+        this.caCert = caCert;
+    }
+
+    public String getClientCert() {
+        return clientCert;
+    }
+
+    /**
+     * The name of the client certificate file already stored on the modem; uploading from resource URIs is not supported yet.
+     */
+    public void setClientCert(String clientCert) {
+        this.clientCert = clientCert;
+    }
+
+    public String getClientKey() {
+        return clientKey;
+    }
+
+    /**
+     * The name of the client private key file already stored on the modem; uploading from resource URIs is not supported yet.
+     */
+    public void setClientKey(String clientKey) {
+        this.clientKey = clientKey;
+    }
+
+    public Integer getSecLevel() {
+        return secLevel;
+    }
+
+    /**
+     * The SSL security level, 0-2 (QSSLCFG 'seclevel': 0 no authentication, 1 server authentication, 2 server and client authentication); when not set it is derived from which of caCert, clientCert and clientKey are given.
+     */
+    public void setSecLevel(Integer secLevel) {
+        this.secLevel = secLevel;
+    }
+
+    public int getSslVersion() {
+        return sslVersion;
+    }
+
+    /**
+     * The SSL/TLS version, 0-4 (QSSLCFG 'sslversion': 0 SSL 3.0, 1 TLS 1.0, 2 TLS 1.1, 3 TLS 1.2, 4 all).
+     */
+    public void setSslVersion(int sslVersion) {
+        this.sslVersion = sslVersion;
+    }
+
+    public String getCipherSuite() {
+        return cipherSuite;
+    }
+
+    /**
+     * The SSL cipher suite (QSSLCFG 'ciphersuite'), e.g. 0xFFFF for all the modem supports.
+     */
+    public void setCipherSuite(String cipherSuite) {
+        this.cipherSuite = cipherSuite;
+    }
+
+    public boolean isIgnoreLocalTime() {
+        return ignoreLocalTime;
+    }
+
+    /**
+     * Whether the modem ignores its local time when validating certificates (QSSLCFG 'ignorelocaltime').
+     */
+    public void setIgnoreLocalTime(boolean ignoreLocalTime) {
+        this.ignoreLocalTime = ignoreLocalTime;
+    }
+
+    public int getQos() {
+        return qos;
+    }
+
+    /**
+     * The QoS, 0-2: the publish QoS on the producer (the CamelCellMqttQos header overrides it), the subscription QoS on the consumer.
+     */
+    public void setQos(int qos) {
+        this.qos = qos;
+    }
+
+    public boolean isRetained() {
+        return retained;
+    }
+
+    /**
+     * Whether messages are published with the retain flag (the CamelCellMqttRetained header overrides it).
+     */
+    public void setRetained(boolean retained) {
+        this.retained = retained;
+    }
+
+    public long getPublishTimeout() {
+        return publishTimeout;
+    }
+
+    /**
+     * How long, in milliseconds, an exchange may wait for the modem to report its publish result, reconnects included.
+     */
+    public void setPublishTimeout(long publishTimeout) {
+        this.publishTimeout = publishTimeout;
+    }
+
+    public int getInflightWindow() {
+        return inflightWindow;
+    }
+
+    /**
+     * How many QoS 1/2 publishes may be outstanding per modem client at once, 1-5.
+     */
+    public void setInflightWindow(int inflightWindow) {
+        this.inflightWindow = inflightWindow;
+    }
+
+    /** A copy for one endpoint. */
+    public CellMqttConfiguration copy() {
+        try {
+            return (CellMqttConfiguration) clone();
+        } catch (CloneNotSupportedException e) {
+            throw new RuntimeCamelException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CellMqttConfiguration[serialPort=" + serialPort + ", brokerUrl=" + brokerUrl + ", modem=" + modem
+               + ", clientId=" + clientId + ", userName=" + userName + ", password=" + mask(password)
+               + ", apn=" + apn + ", apnUserName=" + apnUserName + ", apnPassword=" + mask(apnPassword)
+               + ", clientIndex=" + clientIndex + ", qos=" + qos + ", retained=" + retained + "]";
+    }
+
+    private static String mask(String secret) {
+        return secret == null ? null : "xxxxxx";
+    }
+}

@@ -1,0 +1,111 @@
+package io.cellmqtt.camel;
+
+import java.util.concurrent.TimeUnit;
+
+import io.cellmqtt.camel.ModemConnector.SubscriptionHandle;
+import io.cellmqtt.modem.ReceivedMessage;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Subscribes the endpoint's topic filter at the endpoint's qos. Each received message becomes an exchange whose
+ * body is the received bytes ({@code byte[]}) with the topic, message id and client index headers. QoS and retain
+ * flag are not reported by the modem's receive URC, so they are not set.
+ */
+public class CellMqttConsumer extends DefaultConsumer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CellMqttConsumer.class);
+    private static final long UNSUBSCRIBE_WAIT_SECONDS = 30;
+
+    private volatile SharedModems.Lease lease;
+    private SubscriptionHandle subscription;
+    private CellMqttHealthCheck healthCheck;
+
+    public CellMqttConsumer(CellMqttEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+    }
+
+    @Override
+    public CellMqttEndpoint getEndpoint() {
+        return (CellMqttEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        CellMqttEndpoint endpoint = getEndpoint();
+        lease = endpoint.getComponent().acquire(endpoint);
+        try {
+            subscription = lease.client()
+                    .subscribe(endpoint.getTopic(), endpoint.getConfiguration().getQos(), this::onMessage).get();
+        } catch (Exception e) {
+            SharedModems.Lease l = lease;
+            lease = null;
+            l.release();
+            throw e;
+        }
+        if (endpoint.getComponent().isHealthCheckConsumerEnabled()) {
+            HealthCheckRegistry registry = HealthCheckRegistry.get(endpoint.getCamelContext());
+            if (registry != null) {
+                String id = getRouteId() != null ? getRouteId() : endpoint.getId();
+                healthCheck = new CellMqttHealthCheck("consumer:cellmqtt-" + id, lease.serialPort(),
+                        () -> lease == null ? null : lease.client());
+                registry.register(healthCheck);
+            }
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (healthCheck != null) {
+            HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+            if (registry != null) {
+                registry.unregister(healthCheck);
+            }
+            healthCheck = null;
+        }
+        SubscriptionHandle s = subscription;
+        subscription = null;
+        if (s != null) {
+            try {
+                s.unsubscribe().get(UNSUBSCRIBE_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.warn("Unsubscribing {} failed: {}", getEndpoint().getTopic(), e.getMessage());
+            }
+        }
+        SharedModems.Lease l = lease;
+        lease = null;
+        if (l != null) {
+            l.release();
+        }
+        super.doStop();
+    }
+
+    void onMessage(ReceivedMessage message) {
+        Exchange exchange = null;
+        try {
+            exchange = createExchange(false);
+            exchange.getMessage().setBody(message.payload());
+            exchange.getMessage().setHeader(CellMqttConstants.TOPIC, message.topic());
+            exchange.getMessage().setHeader(CellMqttConstants.MESSAGE_ID, message.messageId());
+            exchange.getMessage().setHeader(CellMqttConstants.CLIENT_INDEX, message.clientIndex());
+            Exchange ex = exchange;
+            getAsyncProcessor().process(exchange, doneSync -> {
+                if (ex.getException() != null) {
+                    getExceptionHandler().handleException("Error processing message from topic " + message.topic(),
+                            ex, ex.getException());
+                }
+                releaseExchange(ex, false);
+            });
+        } catch (Exception e) {
+            getExceptionHandler().handleException("Error processing message from topic " + message.topic(), exchange,
+                    e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.cellmqtt.camel;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.cellmqtt.camel.ModemConnector.ModemClient;
+import io.cellmqtt.modem.OutgoingMessage;
+import io.cellmqtt.modem.PublishReceipt;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeTimedOutException;
+import org.apache.camel.Message;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.DefaultAsyncProducer;
+
+/**
+ * Publishes the message body ({@code byte[]}; a String as UTF-8) through the modem. Asynchronous: the exchange
+ * completes when the modem reports the publish result, or fails after {@code publishTimeout}.
+ */
+public class CellMqttProducer extends DefaultAsyncProducer {
+
+    private volatile SharedModems.Lease lease;
+    private CellMqttHealthCheck healthCheck;
+
+    public CellMqttProducer(CellMqttEndpoint endpoint) {
+        super(endpoint);
+    }
+
+    @Override
+    public CellMqttEndpoint getEndpoint() {
+        return (CellMqttEndpoint) super.getEndpoint();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        lease = getEndpoint().getComponent().acquire(getEndpoint());
+        if (getEndpoint().getComponent().isHealthCheckProducerEnabled()) {
+            HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+            if (registry != null) {
+                healthCheck = new CellMqttHealthCheck("producer:cellmqtt-" + getEndpoint().getId(),
+                        lease.serialPort(), () -> lease == null ? null : lease.client());
+                registry.register(healthCheck);
+            }
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (healthCheck != null) {
+            HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
+            if (registry != null) {
+                registry.unregister(healthCheck);
+            }
+            healthCheck = null;
+        }
+        SharedModems.Lease l = lease;
+        lease = null;
+        if (l != null) {
+            l.release();
+        }
+        super.doStop();
+    }
+
+    /** Builds the message from the exchange: body as bytes, topic/qos/retained headers over the endpoint's options. */
+    OutgoingMessage toOutgoing(Exchange exchange) throws Exception {
+        Message in = exchange.getMessage();
+        CellMqttConfiguration c = getEndpoint().getConfiguration();
+        String topic = in.getHeader(CellMqttConstants.TOPIC, String.class);
+        if (topic == null) {
+            topic = getEndpoint().getTopic();
+        } else {
+            CellMqttValidation.topic(CellMqttConstants.TOPIC + " header", topic, true);
+        }
+        Integer qos = in.getHeader(CellMqttConstants.QOS, Integer.class);
+        if (qos == null) {
+            qos = c.getQos();
+        } else {
+            CellMqttValidation.range(CellMqttConstants.QOS + " header qos", qos, 0, 2);
+        }
+        Boolean retained = in.getHeader(CellMqttConstants.RETAINED, Boolean.class);
+        if (retained == null) {
+            retained = c.isRetained();
+        }
+        byte[] payload = in.getBody() == null ? new byte[0] : in.getMandatoryBody(byte[].class);
+        return new OutgoingMessage(topic, payload, qos, retained);
+    }
+
+    @Override
+    public boolean process(Exchange exchange, AsyncCallback callback) {
+        CompletableFuture<PublishReceipt> result;
+        try {
+            SharedModems.Lease l = lease;
+            if (l == null) {
+                throw new IllegalStateException("Producer " + getEndpoint() + " is not started");
+            }
+            ModemClient client = l.client();
+            OutgoingMessage message = toOutgoing(exchange);
+            client.validate(message);
+            result = client.publish(message).copy()
+                    .orTimeout(getEndpoint().getConfiguration().getPublishTimeout(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            exchange.setException(e);
+            callback.done(true);
+            return true;
+        }
+        if (result.isDone()) {
+            complete(exchange, result);
+            callback.done(true);
+            return true;
+        }
+        result.whenComplete((receipt, error) -> {
+            complete(exchange, result);
+            callback.done(false);
+        });
+        return false;
+    }
+
+    private void complete(Exchange exchange, CompletableFuture<PublishReceipt> result) {
+        try {
+            PublishReceipt receipt = result.get();
+            exchange.getMessage().setHeader(CellMqttConstants.MESSAGE_ID, receipt.messageId());
+            exchange.getMessage().setHeader(CellMqttConstants.CLIENT_INDEX, receipt.clientIndex());
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof TimeoutException) {
+                long timeout = getEndpoint().getConfiguration().getPublishTimeout();
+                exchange.setException(new ExchangeTimedOutException(exchange, timeout,
+                        "The modem did not report the publish result within publishTimeout=" + timeout + " ms"));
+            } else {
+                exchange.setException(cause);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.setException(e);
+        } catch (RuntimeException e) {
+            exchange.setException(e);
+        }
+    }
+}

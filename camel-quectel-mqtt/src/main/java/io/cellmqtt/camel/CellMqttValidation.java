@@ -1,0 +1,212 @@
+package io.cellmqtt.camel;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Checks options and topics against the documented ranges before anything touches the modem. Every failure is an
+ * {@link IllegalArgumentException} whose message names the option, the value (never a secret's value) and the limit.
+ */
+final class CellMqttValidation {
+
+    static final Set<String> MODEMS = Set.of("auto", "bg95", "bg77", "bg600l", "bg96", "bc26", "m95", "sim7600");
+
+    private CellMqttValidation() {
+    }
+
+    /** A parsed {@code brokerUrl}. */
+    record Broker(String host, int port, boolean ssl) {
+    }
+
+    static void range(String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(option + "=" + value + " is out of range " + min + "-" + max);
+        }
+    }
+
+    /** Validates every option of an endpoint's configuration (the topic is checked separately). */
+    static Broker validate(CellMqttConfiguration c) {
+        if (c.getSerialPort() == null || c.getSerialPort().isBlank()) {
+            throw new IllegalArgumentException("serialPort is required: a device path (/dev/ttyUSB2), COMn or tcp://host:port");
+        }
+        quotable("serialPort", c.getSerialPort(), false);
+        if (c.getBaudRate() <= 0) {
+            throw new IllegalArgumentException("baudRate=" + c.getBaudRate() + " must be positive");
+        }
+        String modem = c.getModem() == null ? "auto" : c.getModem().toLowerCase(Locale.ROOT);
+        if (!MODEMS.contains(modem)) {
+            throw new IllegalArgumentException("modem=" + c.getModem()
+                                               + " is not one of auto, bg95, bg77, bg600l, bg96, bc26, m95, sim7600");
+        }
+        Broker broker = parseBroker(c.getBrokerUrl());
+        quotable("apn", c.getApn(), false);
+        quotable("apnUserName", c.getApnUserName(), false);
+        quotable("apnPassword", c.getApnPassword(), true);
+        range("pdpContextId", c.getPdpContextId(), 1, 16);
+        quotable("clientId", c.getClientId(), false);
+        if (c.getClientId() != null && c.getClientId().isEmpty()) {
+            throw new IllegalArgumentException("clientId must not be empty (leave it unset to derive it from the IMEI)");
+        }
+        quotable("userName", c.getUserName(), false);
+        quotable("password", c.getPassword(), true);
+        if (c.getClientIndex() != null) {
+            if ("sim7600".equals(modem)) {
+                range("clientIndex", c.getClientIndex(), 0, 1);
+            } else {
+                range("clientIndex", c.getClientIndex(), 0, 5);
+            }
+        }
+        if (c.getProtocolVersion() != 3 && c.getProtocolVersion() != 4) {
+            throw new IllegalArgumentException(
+                    "protocolVersion=" + c.getProtocolVersion() + " is not supported: 3 (MQTT 3.1) or 4 (MQTT 3.1.1)");
+        }
+        range("keepAliveInterval", c.getKeepAliveInterval(), 0, 3600);
+        range("packetTimeout", c.getPacketTimeout(), 1, 60);
+        range("retryTimes", c.getRetryTimes(), 0, 10);
+        if (c.getWillTopic() != null) {
+            topic("willTopic", c.getWillTopic(), true);
+        }
+        quotable("willPayload", c.getWillPayload(), false);
+        range("willQos", c.getWillQos(), 0, 2);
+        range("sslContextId", c.getSslContextId(), 0, 5);
+        quotable("caCert", c.getCaCert(), false);
+        quotable("clientCert", c.getClientCert(), false);
+        quotable("clientKey", c.getClientKey(), false);
+        if (c.getSecLevel() != null) {
+            range("secLevel", c.getSecLevel(), 0, 2);
+        }
+        range("sslVersion", c.getSslVersion(), 0, 4);
+        if (c.getCipherSuite() == null || !c.getCipherSuite().matches("0[xX][0-9a-fA-F]{1,4}")) {
+            throw new IllegalArgumentException(
+                    "cipherSuite=" + c.getCipherSuite() + " is not a hexadecimal cipher suite such as 0xFFFF");
+        }
+        range("qos", c.getQos(), 0, 2);
+        if (c.getPublishTimeout() <= 0) {
+            throw new IllegalArgumentException("publishTimeout=" + c.getPublishTimeout() + " must be positive (ms)");
+        }
+        range("inflightWindow", c.getInflightWindow(), 1, 5);
+        return broker;
+    }
+
+    /**
+     * Parses {@code tcp://host[:port]} or {@code ssl://host[:port]}; the port defaults to 1883 (tcp) or 8883 (ssl).
+     */
+    static Broker parseBroker(String url) {
+        if (url == null || url.isBlank()) {
+            throw new IllegalArgumentException("brokerUrl is required: tcp://host:port or ssl://host:port");
+        }
+        quotable("brokerUrl", url, false);
+        String bad = "brokerUrl=" + url + " is not tcp://host:port or ssl://host:port";
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(bad + ": " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("tcp") && !scheme.equals("ssl")) {
+            throw new IllegalArgumentException(bad + ": the scheme must be tcp or ssl");
+        }
+        String host = uri.getHost();
+        if (host == null || host.isEmpty() || uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException(bad + ": no host name");
+        }
+        if ((uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/"))
+                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException(bad + ": no path, query or fragment is allowed");
+        }
+        if (host.length() > 100) {
+            throw new IllegalArgumentException(bad + ": the host name is longer than 100 characters");
+        }
+        boolean ssl = scheme.equals("ssl");
+        int port = uri.getPort() == -1 ? (ssl ? 8883 : 1883) : uri.getPort();
+        range("brokerUrl port", port, 1, 65535);
+        return new Broker(host, port, ssl);
+    }
+
+    /**
+     * Checks a topic: not empty, no control characters or double quotes (they cannot be carried in the AT command's
+     * quoted string, so a topic can never inject an AT command), and for publishing no wildcards; for subscribing
+     * the wildcards must be well formed ({@code +} a whole level, {@code #} the whole last level).
+     */
+    static void topic(String what, String topic, boolean publish) {
+        if (topic == null || topic.isEmpty()) {
+            throw new IllegalArgumentException(what + " must not be empty");
+        }
+        for (int i = 0; i < topic.length(); i++) {
+            char ch = topic.charAt(i);
+            if (ch == '"' || Character.isISOControl(ch)) {
+                throw new IllegalArgumentException(what + " \"" + printable(topic) + "\" contains " + describe(ch)
+                                                   + " at index " + i
+                                                   + ": control characters and double quotes cannot be carried in"
+                                                   + " the AT command's quoted string");
+            }
+        }
+        if (publish) {
+            int plus = topic.indexOf('+');
+            int hash = topic.indexOf('#');
+            if (plus >= 0 || hash >= 0) {
+                char w = plus >= 0 && (hash < 0 || plus < hash) ? '+' : '#';
+                throw new IllegalArgumentException(what + " \"" + topic + "\" contains the wildcard '" + w
+                                                   + "': publish topics cannot have wildcards");
+            }
+        } else {
+            String[] levels = topic.split("/", -1);
+            for (int i = 0; i < levels.length; i++) {
+                String level = levels[i];
+                if (level.contains("+") && !level.equals("+")) {
+                    throw new IllegalArgumentException(what + " \"" + topic
+                                                       + "\" is not a valid topic filter: '+' must be a whole level");
+                }
+                if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
+                    throw new IllegalArgumentException(what + " \"" + topic
+                                                       + "\" is not a valid topic filter: '#' must be the whole last level");
+                }
+            }
+        }
+    }
+
+    /** Values that go into an AT command's quoted string. Secrets are named, never shown. */
+    static void quotable(String option, String value, boolean secret) {
+        if (value == null) {
+            return;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch == '"' || Character.isISOControl(ch)) {
+                throw new IllegalArgumentException(option + (secret ? "" : " \"" + printable(value) + "\"") + " contains "
+                                                   + describe(ch) + " at index " + i
+                                                   + ": control characters and double quotes cannot be carried in"
+                                                   + " the AT command's quoted string");
+            }
+        }
+    }
+
+    private static String describe(char ch) {
+        if (ch == '"') {
+            return "a double quote";
+        }
+        return String.format("the control character %s", escape(ch));
+    }
+
+    private static String escape(char ch) {
+        return switch (ch) {
+            case '\r' -> "\\r";
+            case '\n' -> "\\n";
+            case '\t' -> "\\t";
+            default -> String.format("\\u%04x", (int) ch);
+        };
+    }
+
+    /** The value with control characters escaped, so an error message cannot itself break a log line. */
+    static String printable(String value) {
+        StringBuilder sb = new StringBuilder(value.length());
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            sb.append(Character.isISOControl(ch) ? escape(ch) : String.valueOf(ch));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,257 @@
+package io.cellmqtt.camel;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+
+import io.cellmqtt.modem.ModemException;
+import io.cellmqtt.modem.MqttClientSettings;
+import io.cellmqtt.modem.OutgoingMessage;
+import io.cellmqtt.modem.PublishReceipt;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ExchangeTimedOutException;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.util.URISupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CellMqttComponentTest {
+
+    static final String BASE = "serialPort=/dev/ttyUSB2&brokerUrl=tcp://broker:1883";
+
+    CamelContext context;
+    CellMqttComponent component;
+    FakeConnector modems;
+
+    @BeforeEach
+    void setUp() {
+        context = new DefaultCamelContext();
+        component = new CellMqttComponent();
+        modems = new FakeConnector();
+        component.setModemConnector(modems);
+        context.addComponent("cellmqtt", component);
+    }
+
+    @AfterEach
+    void tearDown() {
+        context.stop();
+    }
+
+    @Test
+    void componentConfigurationIsInheritedAndEndpointsOverrideOnTheirOwnCopy() {
+        component.getConfiguration().setSerialPort("/dev/ttyUSB2");
+        component.getConfiguration().setBrokerUrl("ssl://broker");
+        component.getConfiguration().setKeepAliveInterval(300);
+        context.start();
+        CellMqttEndpoint a = context.getEndpoint("cellmqtt:a", CellMqttEndpoint.class);
+        CellMqttEndpoint b = context.getEndpoint("cellmqtt:b?keepAliveInterval=60&qos=2", CellMqttEndpoint.class);
+        assertThat(a.getConfiguration().getSerialPort()).isEqualTo("/dev/ttyUSB2");
+        assertThat(a.getConfiguration().getBrokerUrl()).isEqualTo("ssl://broker");
+        assertThat(a.getConfiguration().getKeepAliveInterval()).isEqualTo(300);
+        assertThat(b.getConfiguration().getKeepAliveInterval()).isEqualTo(60);
+        assertThat(b.getConfiguration().getQos()).isEqualTo(2);
+        assertThat(a.getConfiguration().getQos()).isEqualTo(1);
+        assertThat(component.getConfiguration().getKeepAliveInterval()).isEqualTo(300);
+        assertThat(a.getConfiguration()).isNotSameAs(component.getConfiguration());
+    }
+
+    @Test
+    void componentOptionsCanBeSetThroughTheGeneratedConfigurer() {
+        CellMqttComponentConfigurer configurer = new CellMqttComponentConfigurer();
+        configurer.configure(context, component, "serialPort", "tcp://sim:7000", true);
+        configurer.configure(context, component, "brokerUrl", "tcp://broker:1883", true);
+        configurer.configure(context, component, "qos", "0", true);
+        context.start();
+        CellMqttEndpoint e = context.getEndpoint("cellmqtt:a", CellMqttEndpoint.class);
+        assertThat(e.getConfiguration().getSerialPort()).isEqualTo("tcp://sim:7000");
+        assertThat(e.getConfiguration().getQos()).isZero();
+    }
+
+    @Test
+    void secretsAreMaskedInToStringAndSanitizedUris() {
+        context.start();
+        String uri = "cellmqtt:a?" + BASE + "&userName=bob&password=s3cr3t&apn=iot&apnPassword=apns3cr3t";
+        CellMqttEndpoint e = context.getEndpoint(uri, CellMqttEndpoint.class);
+        assertThat(e.toString()).doesNotContain("s3cr3t");
+        assertThat(e.getConfiguration().toString()).doesNotContain("s3cr3t").contains("userName=bob");
+        assertThat(URISupport.sanitizeUri(uri)).doesNotContain("s3cr3t");
+        assertThat(URISupport.sanitizeUri(e.getEndpointUri())).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void producerMapsBodyAndHeadersIntoTheOutgoingMessage() throws Exception {
+        context.start();
+        ProducerTemplate template = context.createProducerTemplate();
+        String uri = "cellmqtt:plant/7/telemetry?" + BASE + "&clientId=dev-1&password=pw";
+
+        Exchange text = template.send(uri, ex -> ex.getMessage().setBody("héllo"));
+        assertThat(text.getException()).isNull();
+        Exchange bytes = template.send(uri, ex -> ex.getMessage().setBody(new byte[] { 0, 1, (byte) 0xFF }));
+        Exchange overridden = template.send(uri, ex -> {
+            ex.getMessage().setBody("x");
+            ex.getMessage().setHeader(CellMqttConstants.TOPIC, "plant/8/telemetry");
+            ex.getMessage().setHeader(CellMqttConstants.QOS, 2);
+            ex.getMessage().setHeader(CellMqttConstants.RETAINED, true);
+        });
+        Exchange empty = template.send(uri, ex -> ex.getMessage().setBody(null));
+
+        FakeConnector.FakeClient client = modems.client();
+        assertThat(client.published).hasSize(4);
+        OutgoingMessage m0 = client.published.get(0);
+        assertThat(m0.topic()).isEqualTo("plant/7/telemetry");
+        assertThat(m0.payload()).isEqualTo("héllo".getBytes(StandardCharsets.UTF_8));
+        assertThat(m0.qos()).isEqualTo(1);
+        assertThat(m0.retained()).isFalse();
+        assertThat(client.published.get(1).payload()).containsExactly(0, 1, 0xFF);
+        OutgoingMessage m2 = client.published.get(2);
+        assertThat(m2.topic()).isEqualTo("plant/8/telemetry");
+        assertThat(m2.qos()).isEqualTo(2);
+        assertThat(m2.retained()).isTrue();
+        assertThat(client.published.get(3).size()).isZero();
+
+        assertThat(text.getMessage().getHeader(CellMqttConstants.MESSAGE_ID)).isEqualTo(7);
+        assertThat(text.getMessage().getHeader(CellMqttConstants.CLIENT_INDEX)).isEqualTo(0);
+        assertThat(bytes.getException()).isNull();
+        assertThat(overridden.getException()).isNull();
+        assertThat(empty.getException()).isNull();
+
+        // one modem, one shared client for all four exchanges, settings carried over
+        assertThat(modems.opens).hasValue(1);
+        assertThat(modems.clients).hasSize(1);
+        MqttClientSettings s = modems.clientSettings.get(0);
+        assertThat(s.brokerHost()).isEqualTo("broker");
+        assertThat(s.brokerPort()).isEqualTo(1883);
+        assertThat(s.ssl()).isFalse();
+        assertThat(s.clientId()).isEqualTo("dev-1");
+        assertThat(s.password()).isEqualTo("pw");
+        assertThat(s.clientIndex()).isEqualTo(-1);
+        assertThat(s.secLevel()).isEqualTo(-1);
+        assertThat(s.keepAliveInterval()).isEqualTo(120);
+        assertThat(s.inflightWindow()).isEqualTo(5);
+        assertThat(modems.modemSettings.get(0).serialPort()).isEqualTo("/dev/ttyUSB2");
+        assertThat(modems.modemSettings.get(0).baudRate()).isEqualTo(115200);
+    }
+
+    @Test
+    void invalidHeadersAndClientValidationFailTheExchangeWithoutPublishing() {
+        context.start();
+        ProducerTemplate template = context.createProducerTemplate();
+        String uri = "cellmqtt:plant/7/telemetry?" + BASE;
+        Exchange injected = template.send(uri, ex -> {
+            ex.getMessage().setBody("x");
+            ex.getMessage().setHeader(CellMqttConstants.TOPIC, "a\r\nAT+QPOWD\r\n");
+        });
+        assertThat(injected.getException()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("contains the control character \\r at index 1");
+        Exchange wildcard = template.send(uri, ex -> ex.getMessage().setHeader(CellMqttConstants.TOPIC, "a/#"));
+        assertThat(wildcard.getException()).hasMessageContaining("publish topics cannot have wildcards");
+        Exchange qos = template.send(uri, ex -> ex.getMessage().setHeader(CellMqttConstants.QOS, 3));
+        assertThat(qos.getException()).hasMessageContaining("qos=3 is out of range 0-2");
+        Exchange big = template.send(uri, ex -> ex.getMessage().setBody(new byte[5000]));
+        assertThat(big.getException()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("payload of 5000 bytes is over the limit of 4096");
+        assertThat(modems.client().published).isEmpty();
+    }
+
+    @Test
+    void publishFailureAndTimeoutBecomeTheExchangeException() {
+        context.start();
+        ProducerTemplate template = context.createProducerTemplate();
+        String uri = "cellmqtt:t?" + BASE + "&publishTimeout=200";
+        modems.publishResult = m -> CompletableFuture.supplyAsync(() -> {
+            throw new java.util.concurrent.CompletionException(
+                    new ModemException("AT+QMTPUB=0,1,1,0,\"t\",1 -> +QMTPUB: 0,1,2: failed to send the packet"));
+        });
+        Exchange failed = template.send(uri, ex -> ex.getMessage().setBody("x"));
+        assertThat(failed.getException()).isInstanceOf(ModemException.class).hasMessageContaining("+QMTPUB: 0,1,2");
+
+        modems.publishResult = m -> new CompletableFuture<>();
+        Exchange timedOut = template.send(uri, ex -> ex.getMessage().setBody("x"));
+        assertThat(timedOut.getException()).isInstanceOf(ExchangeTimedOutException.class)
+                .hasMessageContaining("publishTimeout=200 ms");
+
+        modems.publishResult = m -> CompletableFuture.supplyAsync(() -> new PublishReceipt(3, 42, 1));
+        Exchange async = template.send(uri, ex -> ex.getMessage().setBody("x"));
+        assertThat(async.getException()).isNull();
+        assertThat(async.getMessage().getHeader(CellMqttConstants.MESSAGE_ID)).isEqualTo(42);
+        assertThat(async.getMessage().getHeader(CellMqttConstants.CLIENT_INDEX)).isEqualTo(3);
+    }
+
+    @Test
+    void consumerDeliversExactBytesWithHeadersAndSharesTheClient() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("cellmqtt:plant/+/cmd?" + BASE + "&qos=2").routeId("cmd").to("mock:cmd");
+                from("cellmqtt:plant/%23?" + BASE).routeId("all").to("mock:all");
+                from("direct:out").to("cellmqtt:plant/7/telemetry?" + BASE);
+            }
+        });
+        context.start();
+        assertThat(modems.opens).hasValue(1);
+        assertThat(modems.clients).hasSize(1);
+        FakeConnector.FakeClient client = modems.client();
+        assertThat(client.subscribed).containsExactlyInAnyOrder("plant/+/cmd@2", "plant/#@1");
+
+        MockEndpoint mock = context.getEndpoint("mock:cmd", MockEndpoint.class);
+        mock.expectedMessageCount(1);
+        byte[] payload = { 'o', 'n', 0, (byte) 0xC3 };
+        client.listeners.get(client.subscribed.indexOf("plant/+/cmd@2")).onMessage(
+                new io.cellmqtt.modem.ReceivedMessage(0, 5, "plant/7/cmd", payload));
+        mock.assertIsSatisfied();
+        Exchange got = mock.getExchanges().get(0);
+        assertThat(got.getMessage().getBody()).isInstanceOf(byte[].class);
+        assertThat(got.getMessage().getBody(byte[].class)).isEqualTo(payload);
+        assertThat(got.getMessage().getHeaders()).containsEntry(CellMqttConstants.TOPIC, "plant/7/cmd")
+                .containsEntry(CellMqttConstants.MESSAGE_ID, 5).containsEntry(CellMqttConstants.CLIENT_INDEX, 0)
+                .doesNotContainKey(CellMqttConstants.QOS).doesNotContainKey(CellMqttConstants.RETAINED);
+
+        // health: the client is CONNECTED -> UP; a disconnected client -> DOWN
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        HealthCheck check = registry.getCheck("consumer:cellmqtt-cmd").orElseThrow();
+        assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
+        assertThat(check.call().getDetails()).containsEntry("state", "CONNECTED").containsEntry("clientIndex", 0);
+        client.state = io.cellmqtt.modem.MqttClientState.CONNECTING;
+        assertThat(check.call().getState()).isEqualTo(HealthCheck.State.DOWN);
+        assertThat(check.call().getMessage()).hasValue("Modem MQTT client is CONNECTING");
+        assertThat(registry.getCheck("consumer:cellmqtt-all")).isPresent();
+
+        // releasing: stopping one route unsubscribes but keeps the shared client; the last stop closes the modem
+        context.getRouteController().stopRoute("cmd");
+        assertThat(client.unsubscribed).containsExactly("plant/+/cmd");
+        assertThat(client.stops).hasValue(0);
+        context.stop();
+        assertThat(client.unsubscribed).containsExactlyInAnyOrder("plant/+/cmd", "plant/#");
+        assertThat(client.stops).hasValue(1);
+        assertThat(modems.closes).hasValue(1);
+        assertThat(component.sharedModems().openModems()).isZero();
+    }
+
+    @Test
+    void differentBrokersGetDifferentClientsOnTheSameModem() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("direct:a").to("cellmqtt:a?" + BASE);
+                from("direct:b").to("cellmqtt:b?serialPort=/dev/ttyUSB2&brokerUrl=ssl://other:8883&clientIndex=3");
+                from("direct:c").to("cellmqtt:c?serialPort=/dev/ttyUSB3&brokerUrl=tcp://broker");
+            }
+        });
+        context.start();
+        assertThat(modems.opens).hasValue(2);
+        assertThat(modems.clients).hasSize(3);
+        assertThat(modems.clientSettings).extracting(MqttClientSettings::key)
+                .containsExactly("tcp://broker:1883/null", "ssl://other:8883/null", "tcp://broker:1883/null");
+        assertThat(modems.clientSettings.get(1).clientIndex()).isEqualTo(3);
+        context.stop();
+        assertThat(modems.closes).hasValue(2);
+    }
+}

@@ -1,0 +1,123 @@
+package io.cellmqtt.camel;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import io.cellmqtt.modem.MessageListener;
+import io.cellmqtt.modem.ModemSettings;
+import io.cellmqtt.modem.MqttClientSettings;
+import io.cellmqtt.modem.MqttClientState;
+import io.cellmqtt.modem.OutgoingMessage;
+import io.cellmqtt.modem.PublishReceipt;
+import io.cellmqtt.modem.ReceivedMessage;
+
+/** A modem connector for tests: counts opens, records what the Camel layer asks of the modem. */
+final class FakeConnector implements ModemConnector {
+
+    final AtomicInteger opens = new AtomicInteger();
+    final AtomicInteger closes = new AtomicInteger();
+    final List<ModemSettings> modemSettings = new CopyOnWriteArrayList<>();
+    final List<MqttClientSettings> clientSettings = new CopyOnWriteArrayList<>();
+    final List<FakeClient> clients = new CopyOnWriteArrayList<>();
+    /** What publish returns; default: done at once with message id 7 on the client's index. */
+    volatile Function<OutgoingMessage, CompletableFuture<PublishReceipt>> publishResult;
+
+    @Override
+    public ModemHandle open(ModemSettings settings) {
+        opens.incrementAndGet();
+        modemSettings.add(settings);
+        return new ModemHandle() {
+            @Override
+            public ModemClient createClient(MqttClientSettings s) {
+                clientSettings.add(s);
+                FakeClient c = new FakeClient(s.clientIndex() < 0 ? clients.size() : s.clientIndex());
+                clients.add(c);
+                return c;
+            }
+
+            @Override
+            public boolean isAlive() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+            }
+        };
+    }
+
+    FakeClient client() {
+        return clients.get(clients.size() - 1);
+    }
+
+    final class FakeClient implements ModemClient {
+        final int index;
+        volatile MqttClientState state = MqttClientState.CLOSED;
+        final List<OutgoingMessage> published = new CopyOnWriteArrayList<>();
+        final List<String> subscribed = new CopyOnWriteArrayList<>();
+        final List<String> unsubscribed = new CopyOnWriteArrayList<>();
+        final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
+        final AtomicInteger stops = new AtomicInteger();
+
+        FakeClient(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public int clientIndex() {
+            return index;
+        }
+
+        @Override
+        public MqttClientState state() {
+            return state;
+        }
+
+        @Override
+        public CompletableFuture<Void> start() {
+            state = MqttClientState.CONNECTED;
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void validate(OutgoingMessage message) {
+            if (message.size() > 4096) {
+                throw new IllegalArgumentException("payload of " + message.size() + " bytes is over the limit of 4096");
+            }
+        }
+
+        @Override
+        public CompletableFuture<PublishReceipt> publish(OutgoingMessage message) {
+            published.add(message);
+            Function<OutgoingMessage, CompletableFuture<PublishReceipt>> f = publishResult;
+            return f != null ? f.apply(message)
+                    : CompletableFuture.completedFuture(new PublishReceipt(index, 7, message.qos()));
+        }
+
+        @Override
+        public CompletableFuture<SubscriptionHandle> subscribe(String filter, int qos, MessageListener listener) {
+            subscribed.add(filter + "@" + qos);
+            listeners.add(listener);
+            return CompletableFuture.completedFuture(() -> {
+                unsubscribed.add(filter);
+                listeners.remove(listener);
+                return CompletableFuture.completedFuture(null);
+            });
+        }
+
+        void deliver(String topic, int messageId, byte[] payload) {
+            listeners.forEach(l -> l.onMessage(new ReceivedMessage(index, messageId, topic, payload)));
+        }
+
+        @Override
+        public CompletableFuture<Void> stop() {
+            stops.incrementAndGet();
+            state = MqttClientState.CLOSED;
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+}
