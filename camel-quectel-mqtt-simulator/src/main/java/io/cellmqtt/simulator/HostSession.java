@@ -1,6 +1,5 @@
 package io.cellmqtt.simulator;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,12 +22,41 @@ final class HostSession implements Runnable {
     private volatile boolean stopped;
 
     HostSession(InputStream in, AtInterpreter interpreter) {
-        this.in = new BufferedInputStream(in);
+        this.in = new AvailableBufferedInput(in);
         this.interpreter = interpreter;
     }
 
     void stop() {
         stopped = true;
+    }
+
+    /**
+     * Buffers without ever asking for more than the stream says is available (at least one byte),
+     * so streams that only implement {@code read()} do not block a bulk read waiting for 8 KiB.
+     */
+    private static final class AvailableBufferedInput extends InputStream {
+        private final InputStream in;
+        private final byte[] buf = new byte[4096];
+        private int pos;
+        private int len;
+
+        AvailableBufferedInput(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (pos >= len) {
+                int want = Math.max(1, Math.min(buf.length, in.available()));
+                int n = in.read(buf, 0, want);
+                if (n <= 0) {
+                    return -1;
+                }
+                pos = 0;
+                len = n;
+            }
+            return buf[pos++] & 0xFF;
+        }
     }
 
     @Override
