@@ -26,6 +26,12 @@ final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("persistence_enabled", "false");
         p.setProperty("websocket_port", "disabled");
         try {
+            // Moquette writes a UUID file under data_path even without persistence
+            p.setProperty("data_path", java.nio.file.Files.createTempDirectory("moquette").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
             server.startServer(new MemoryConfig(p));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
