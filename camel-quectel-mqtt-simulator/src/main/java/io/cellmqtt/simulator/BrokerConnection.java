@@ -1,0 +1,322 @@
+package io.cellmqtt.simulator;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client index's real connection to a broker: QMTOPEN is the TCP (or TLS) connect, QMTCONN the
+ * CONNECT, and the host's message ids go on the wire unchanged, as on the modem.
+ */
+final class BrokerConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerConnection.class);
+
+    /** Result codes of +QMTOPEN from the BG95 reference. */
+    static final int OPEN_OK = 0;
+    static final int OPEN_FAILED = -1;
+    static final int OPEN_DNS_FAILED = 4;
+    static final int OPEN_NETWORK_ERROR = 5;
+
+    private final int index;
+    private final EventLoopGroup group;
+    private final Executor blocking;
+    private final BrokerEvents events;
+    private final Supplier<Duration> latency;
+    private volatile Channel channel;
+    private volatile boolean disconnectSent;
+    private volatile boolean closeExpected;
+    private volatile boolean connected;
+
+    BrokerConnection(int index, EventLoopGroup group, Executor blocking, BrokerEvents events, Supplier<Duration> latency) {
+        this.index = index;
+        this.group = group;
+        this.blocking = blocking;
+        this.events = events;
+        this.latency = latency;
+    }
+
+    boolean isConnected() {
+        return connected;
+    }
+
+    /** Resolves (off the event loop: DNS blocks) and connects; the result arrives as {@link BrokerEvents#opened}. */
+    void open(String host, int port, boolean ssl) {
+        blocking.execute(() -> {
+            InetAddress address;
+            try {
+                address = InetAddress.getByName(host);
+            } catch (UnknownHostException e) {
+                later(() -> events.opened(OPEN_DNS_FAILED));
+                return;
+            }
+            SslContext sslContext = null;
+            if (ssl) {
+                try {
+                    // certificate files configured with QSSLCFG are only names here: trust any server
+                    sslContext = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+                } catch (SSLException e) {
+                    later(() -> events.opened(OPEN_FAILED));
+                    return;
+                }
+            }
+            connect(new InetSocketAddress(address, port), host, sslContext);
+        });
+    }
+
+    private void connect(InetSocketAddress address, String host, SslContext sslContext) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (sslContext != null) {
+                            ch.pipeline().addLast("ssl", sslContext.newHandler(ch.alloc(), host, address.getPort()));
+                        }
+                        ch.pipeline().addLast("decoder", new MqttDecoder(1024 * 1024));
+                        ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
+                        ch.pipeline().addLast("handler", new Handler());
+                    }
+                });
+        ChannelFuture f = bootstrap.connect(address);
+        f.addListener(cf -> {
+            if (!cf.isSuccess()) {
+                Throwable cause = cf.cause();
+                LOG.debug("client {}: connect to {} failed: {}", index, address, String.valueOf(cause));
+                int result = cause instanceof ConnectException ? OPEN_NETWORK_ERROR : OPEN_FAILED;
+                later(() -> events.opened(result));
+                return;
+            }
+            Channel ch = f.channel();
+            channel = ch;
+            ch.closeFuture().addListener(x -> later(() -> events.closed(disconnectSent, closeExpected)));
+            SslHandler sslHandler = ch.pipeline().get(SslHandler.class);
+            if (sslHandler == null) {
+                later(() -> events.opened(OPEN_OK));
+            } else {
+                sslHandler.handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        later(() -> events.opened(OPEN_OK));
+                    } else {
+                        closeExpected = true;
+                        ch.close();
+                        later(() -> events.opened(OPEN_FAILED));
+                    }
+                });
+            }
+        });
+    }
+
+    void connect(String clientId, String user, String password, ClientConfig cfg) {
+        MqttMessageBuilders.ConnectBuilder b = MqttMessageBuilders.connect()
+                .protocolVersion(cfg.version == 3 ? MqttVersion.MQTT_3_1 : MqttVersion.MQTT_3_1_1)
+                .clientId(clientId)
+                .cleanSession(cfg.cleanSession)
+                .keepAlive(cfg.keepAlive);
+        if (user != null) {
+            b.hasUser(true).username(user);
+        }
+        if (password != null) {
+            b.hasPassword(true).password(password.getBytes(StandardCharsets.UTF_8));
+        }
+        if (cfg.will) {
+            b.willFlag(true)
+                    .willQoS(MqttQoS.valueOf(cfg.willQos))
+                    .willRetain(cfg.willRetain)
+                    .willTopic(new String(cfg.willTopic, StandardCharsets.UTF_8))
+                    .willMessage(cfg.willMessage);
+        }
+        Channel ch = channel;
+        if (cfg.keepAlive > 0) {
+            // the modem keeps the session alive itself: a PINGREQ whenever nothing was sent for keepalive seconds
+            ch.pipeline().addBefore("handler", "idle", new IdleStateHandler(0, cfg.keepAlive, 0));
+        }
+        ch.writeAndFlush(b.build());
+    }
+
+    void subscribe(int msgId, List<String> topics, List<Integer> qos) {
+        MqttMessageBuilders.SubscribeBuilder b = MqttMessageBuilders.subscribe().messageId(msgId);
+        for (int i = 0; i < topics.size(); i++) {
+            b.addSubscription(MqttQoS.valueOf(qos.get(i)), topics.get(i));
+        }
+        channel.writeAndFlush(b.build());
+    }
+
+    void unsubscribe(int msgId, List<String> topics) {
+        MqttMessageBuilders.UnsubscribeBuilder b = MqttMessageBuilders.unsubscribe().messageId(msgId);
+        topics.forEach(b::addTopicFilter);
+        channel.writeAndFlush(b.build());
+    }
+
+    void publish(int msgId, int qos, boolean retain, String topic, byte[] payload) {
+        MqttPublishMessage m = MqttMessageBuilders.publish()
+                .topicName(topic)
+                .qos(MqttQoS.valueOf(qos))
+                .retained(retain)
+                .messageId(qos == 0 ? 0 : msgId)
+                .payload(Unpooled.wrappedBuffer(payload))
+                .build();
+        ChannelFuture f = channel.writeAndFlush(m);
+        if (qos == 0) {
+            // QoS 0 needs no acknowledgement: the result is known once the packet left
+            f.addListener(x -> later(() -> events.published(msgId)));
+        }
+    }
+
+    /** Sends DISCONNECT; the broker is expected to close the connection (then +QMTSTAT: n,5). */
+    ChannelFuture disconnect() {
+        disconnectSent = true;
+        connected = false;
+        return channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+    }
+
+    /** Closes the TCP connection at the host's request (QMTCLOSE) or at shutdown: no +QMTSTAT. */
+    ChannelFuture close() {
+        closeExpected = true;
+        connected = false;
+        Channel ch = channel;
+        return ch == null ? null : ch.close();
+    }
+
+    /** Simulates the network vanishing: no DISCONNECT, an RST, and the broker publishes the will. */
+    void drop() {
+        connected = false;
+        Channel ch = channel;
+        if (ch != null) {
+            ch.config().setOption(ChannelOption.SO_LINGER, 0);
+            ch.close();
+        }
+    }
+
+    private void later(Runnable r) {
+        Duration d = latency.get();
+        if (d.isZero() || d.isNegative()) {
+            r.run();
+        } else {
+            group.next().schedule(r, d.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static MqttMessage idMessage(MqttMessageType type, int id) {
+        MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+        return new MqttMessage(new MqttFixedHeader(type, false, qos, false, 0), MqttMessageIdVariableHeader.from(id));
+    }
+
+    private final class Handler extends SimpleChannelInboundHandler<MqttMessage> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+            if (msg.decoderResult().isFailure()) {
+                LOG.warn("client {}: undecodable packet from broker: {}", index, msg.decoderResult().cause().toString());
+                ctx.close();
+                return;
+            }
+            MqttMessageType type = msg.fixedHeader().messageType();
+            switch (type) {
+                case CONNACK -> {
+                    int rc = ((MqttConnAckMessage) msg).variableHeader().connectReturnCode().byteValue() & 0xFF;
+                    connected = rc == 0;
+                    later(() -> events.connAck(rc));
+                }
+                case SUBACK -> {
+                    MqttSubAckMessage ack = (MqttSubAckMessage) msg;
+                    int id = ack.variableHeader().messageId();
+                    List<Integer> granted = List.copyOf(ack.payload().grantedQoSLevels());
+                    later(() -> events.subAck(id, granted));
+                }
+                case UNSUBACK -> {
+                    int id = ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+                    later(() -> events.unsubAck(id));
+                }
+                case PUBACK, PUBCOMP -> {
+                    int id = ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+                    later(() -> events.published(id));
+                }
+                case PUBREC -> {
+                    int id = ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+                    ctx.writeAndFlush(idMessage(MqttMessageType.PUBREL, id));
+                }
+                case PUBREL -> {
+                    int id = ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
+                    ctx.writeAndFlush(idMessage(MqttMessageType.PUBCOMP, id));
+                }
+                case PUBLISH -> {
+                    MqttPublishMessage p = (MqttPublishMessage) msg;
+                    int qos = p.fixedHeader().qosLevel().value();
+                    int id = qos == 0 ? 0 : p.variableHeader().packetId();
+                    byte[] payload = ByteBufUtil.getBytes(p.payload());
+                    InboundMessage in = new InboundMessage(id, p.variableHeader().topicName(), payload);
+                    if (qos == 1) {
+                        ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(id).build());
+                    } else if (qos == 2) {
+                        ctx.writeAndFlush(idMessage(MqttMessageType.PUBREC, id));
+                    }
+                    later(() -> events.received(in));
+                }
+                case PINGRESP -> {
+                    // keepalive answered; nothing to report
+                }
+                default -> LOG.debug("client {}: ignoring {}", index, type);
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                if (connected) {
+                    ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+                }
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("client {}: connection error: {}", index, cause.toString());
+            ctx.close();
+        }
+    }
+}

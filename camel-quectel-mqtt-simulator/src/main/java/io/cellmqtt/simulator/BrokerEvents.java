@@ -1,0 +1,21 @@
+package io.cellmqtt.simulator;
+
+import java.util.List;
+
+/** What a {@link BrokerConnection} reports back to its client slot (called on a Netty thread). */
+interface BrokerEvents {
+    void opened(int result);
+
+    void connAck(int returnCode);
+
+    void subAck(int msgId, List<Integer> granted);
+
+    void unsubAck(int msgId);
+
+    void published(int msgId);
+
+    void received(InboundMessage message);
+
+    /** The TCP connection is gone; {@code afterDisconnect} when the host had sent QMTDISC. */
+    void closed(boolean afterDisconnect, boolean expected);
+}

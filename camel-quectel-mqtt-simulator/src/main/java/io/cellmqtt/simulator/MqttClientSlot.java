@@ -1,0 +1,324 @@
+package io.cellmqtt.simulator;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * The modem's view of one MQTT client index (0–5): its configuration, its state, its in-flight
+ * publishes and its receive buffer; turns broker events into the URCs the reference defines.
+ */
+final class MqttClientSlot {
+
+    enum State { CLOSED, OPENING, OPEN, CONNECTING, CONNECTED, DISCONNECTING }
+
+    /** The BG95 allows at most five QoS>0 publishes awaiting their acknowledgement. */
+    static final int INFLIGHT_WINDOW = 5;
+    static final int RECV_BUFFER_SLOTS = 5;
+
+    final int index;
+    final ClientConfig config = new ClientConfig();
+    private final HostOutput out;
+    private final EventLoopGroup group;
+    private final Executor blocking;
+    private final Supplier<Duration> latency;
+    private final Set<Integer> inflight = new HashSet<>();
+    private final InboundMessage[] recvBuffer = new InboundMessage[RECV_BUFFER_SLOTS];
+    private volatile State state = State.CLOSED;
+    private volatile BrokerConnection connection;
+    private volatile String host;
+    private volatile int port;
+
+    MqttClientSlot(int index, HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency) {
+        this.index = index;
+        this.out = out;
+        this.group = group;
+        this.blocking = blocking;
+        this.latency = latency;
+    }
+
+    State state() {
+        return state;
+    }
+
+    String host() {
+        return host;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** QMTOPEN: false means the index is occupied (the caller reports result 2). */
+    boolean open(String host, int port) {
+        synchronized (this) {
+            if (state != State.CLOSED) {
+                return false;
+            }
+            state = State.OPENING;
+            this.host = host;
+            this.port = port;
+            BrokerConnection c = new BrokerConnection(index, group, blocking, new Events(), latency);
+            connection = c;
+            c.open(host, port, config.ssl);
+        }
+        return true;
+    }
+
+    boolean connect(String clientId, String user, String password) {
+        synchronized (this) {
+            if (state != State.OPEN) {
+                return false;
+            }
+            state = State.CONNECTING;
+            connection.connect(clientId, user, password, config);
+        }
+        return true;
+    }
+
+    boolean isConnected() {
+        return state == State.CONNECTED;
+    }
+
+    void subscribe(int msgId, List<String> topics, List<Integer> qos) {
+        connection.subscribe(msgId, topics, qos);
+    }
+
+    void unsubscribe(int msgId, List<String> topics) {
+        connection.unsubscribe(msgId, topics);
+    }
+
+    /** Reserves a place in the in-flight window before the prompt; false = window full or id in use. */
+    synchronized boolean reserve(int msgId, int qos) {
+        if (qos == 0) {
+            return true;
+        }
+        if (inflight.size() >= INFLIGHT_WINDOW || inflight.contains(msgId)) {
+            return false;
+        }
+        inflight.add(msgId);
+        return true;
+    }
+
+    synchronized void release(int msgId, int qos) {
+        if (qos > 0) {
+            inflight.remove(msgId);
+        }
+    }
+
+    synchronized int inflightCount() {
+        return inflight.size();
+    }
+
+    void publish(int msgId, int qos, boolean retain, String topic, byte[] payload) {
+        connection.publish(msgId, qos, retain, topic, payload);
+    }
+
+    boolean disconnect() {
+        BrokerConnection c;
+        synchronized (this) {
+            if (state != State.CONNECTED && state != State.CONNECTING && state != State.OPEN) {
+                return false;
+            }
+            state = State.DISCONNECTING;
+            c = connection;
+        }
+        ChannelFuture f = c.disconnect();
+        f.addListener(x -> later(() -> out.urc("+QMTDISC: " + index + "," + (x.isSuccess() ? 0 : 2))));
+        return true;
+    }
+
+    boolean close() {
+        BrokerConnection c;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return false;
+            }
+            c = connection;
+            connection = null;
+            state = State.CLOSED;
+            inflight.clear();
+        }
+        ChannelFuture f = c.close();
+        if (f == null) {
+            later(() -> out.urc("+QMTCLOSE: " + index + ",0"));
+        } else {
+            f.addListener(x -> later(() -> out.urc("+QMTCLOSE: " + index + ",0")));
+        }
+        return true;
+    }
+
+    /** Closes without any URC (modem shutdown or power-down). */
+    void shutdown() {
+        BrokerConnection c = connection;
+        connection = null;
+        state = State.CLOSED;
+        if (c != null) {
+            ChannelFuture f = c.close();
+            if (f != null) {
+                f.awaitUninterruptibly(1000);
+            }
+        }
+    }
+
+    void dropNetwork() {
+        BrokerConnection c = connection;
+        if (c != null) {
+            c.drop();
+        }
+    }
+
+    /** AT+QMTRECV? status flags, one per buffer slot. */
+    synchronized String storeStatus() {
+        StringBuilder sb = new StringBuilder("+QMTRECV: ").append(index);
+        for (InboundMessage m : recvBuffer) {
+            sb.append(',').append(m == null ? 0 : 1);
+        }
+        return sb.toString();
+    }
+
+    /** AT+QMTRECV=idx[,recv_id]: removes and returns the buffered messages as URC-formatted lines. */
+    synchronized List<byte[]> takeBuffered(Integer recvId) {
+        List<byte[]> lines = new ArrayList<>();
+        for (int i = 0; i < recvBuffer.length; i++) {
+            if ((recvId == null || recvId == i) && recvBuffer[i] != null) {
+                lines.add(recvLine(recvBuffer[i]));
+                recvBuffer[i] = null;
+            }
+        }
+        return lines;
+    }
+
+    private byte[] recvLine(InboundMessage m) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        String head = "+QMTRECV: " + index + "," + m.msgId() + ",\"";
+        b.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
+        b.writeBytes(m.topic().getBytes(StandardCharsets.UTF_8));
+        b.writeBytes("\",".getBytes(StandardCharsets.US_ASCII));
+        if (config.recvLenEnable == 1) {
+            b.writeBytes((m.payload().length + ",").getBytes(StandardCharsets.US_ASCII));
+        }
+        b.write('"');
+        b.writeBytes(m.payload());
+        b.write('"');
+        return b.toByteArray();
+    }
+
+    private void later(Runnable r) {
+        Duration d = latency.get();
+        if (d.isZero() || d.isNegative()) {
+            r.run();
+        } else {
+            group.next().schedule(r, d.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Events of the connection current when it was made; a stale connection's events change nothing. */
+    private final class Events implements BrokerEvents {
+
+        private boolean current() {
+            return connection != null && connectionEvents() == this;
+        }
+
+        private BrokerEvents connectionEvents() {
+            return currentEvents;
+        }
+
+        Events() {
+            currentEvents = this;
+        }
+
+        @Override
+        public void opened(int result) {
+            synchronized (MqttClientSlot.this) {
+                if (!current()) {
+                    return;
+                }
+                if (result == BrokerConnection.OPEN_OK) {
+                    state = State.OPEN;
+                } else {
+                    state = State.CLOSED;
+                    connection = null;
+                }
+            }
+            out.urc("+QMTOPEN: " + index + "," + result);
+        }
+
+        @Override
+        public void connAck(int returnCode) {
+            synchronized (MqttClientSlot.this) {
+                if (!current()) {
+                    return;
+                }
+                state = returnCode == 0 ? State.CONNECTED : State.OPEN;
+            }
+            out.urc("+QMTCONN: " + index + ",0," + returnCode);
+        }
+
+        @Override
+        public void subAck(int msgId, List<Integer> granted) {
+            String list = granted.stream().map(String::valueOf).collect(Collectors.joining(","));
+            out.urc("+QMTSUB: " + index + "," + msgId + ",0," + list);
+        }
+
+        @Override
+        public void unsubAck(int msgId) {
+            out.urc("+QMTUNS: " + index + "," + msgId + ",0");
+        }
+
+        @Override
+        public void published(int msgId) {
+            synchronized (MqttClientSlot.this) {
+                inflight.remove(msgId);
+            }
+            out.urc("+QMTPUB: " + index + "," + msgId + ",0");
+        }
+
+        @Override
+        public void received(InboundMessage message) {
+            if (config.recvMode == 1) {
+                int slot = -1;
+                synchronized (MqttClientSlot.this) {
+                    for (int i = 0; i < recvBuffer.length && slot < 0; i++) {
+                        if (recvBuffer[i] == null) {
+                            recvBuffer[i] = message;
+                            slot = i;
+                        }
+                    }
+                }
+                if (slot >= 0) {
+                    out.urc("+QMTRECV: " + index + "," + slot);
+                }
+                // buffer full: the message is lost, as the module has nowhere to keep it
+                return;
+            }
+            out.urc(recvLine(message));
+        }
+
+        @Override
+        public void closed(boolean afterDisconnect, boolean expected) {
+            synchronized (MqttClientSlot.this) {
+                if (!current()) {
+                    return;
+                }
+                state = State.CLOSED;
+                connection = null;
+                inflight.clear();
+            }
+            if (!expected) {
+                out.urc("+QMTSTAT: " + index + "," + (afterDisconnect ? 5 : 1));
+            }
+        }
+    }
+
+    private volatile BrokerEvents currentEvents;
+}

@@ -1,0 +1,536 @@
+package io.cellmqtt.simulator;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The BG95 MQTT command set (AT+QMT*), with the parameter ranges of the reference. */
+final class QmtCommands {
+
+    static final int MAX_PUB_LEN = 4096;
+    static final int MAX_PUBEX_LEN = 560;
+    static final int MAX_WILL_LEN = 255;
+    private static final int CTRL_Z = 0x1A;
+    private static final int ESC = 0x1B;
+    private static final String OK = AtInterpreter.OK;
+    private static final String ERROR = AtInterpreter.ERROR;
+    private static final byte[] PROMPT = "\r\n> ".getBytes(StandardCharsets.US_ASCII);
+
+    private final HostOutput out;
+    private final MqttClientSlot[] slots;
+
+    QmtCommands(HostOutput out, MqttClientSlot[] slots) {
+        this.out = out;
+        this.slots = slots;
+    }
+
+    String execute(AtCommand c, HostInput in) throws IOException {
+        return switch (c.name()) {
+            case "+QMTCFG" -> cfg(c);
+            case "+QMTOPEN" -> open(c);
+            case "+QMTCLOSE" -> close(c);
+            case "+QMTCONN" -> conn(c);
+            case "+QMTDISC" -> disc(c);
+            case "+QMTSUB" -> sub(c);
+            case "+QMTUNS" -> uns(c);
+            case "+QMTPUB" -> pub(c, in);
+            case "+QMTPUBEX" -> pubex(c);
+            case "+QMTRECV" -> recv(c);
+            default -> ERROR;
+        };
+    }
+
+    private MqttClientSlot slot(AtCommand c) {
+        int idx = c.intArg(0);
+        if (idx < 0 || idx >= slots.length) {
+            throw new IllegalArgumentException("client_idx out of range: " + idx);
+        }
+        return slots[idx];
+    }
+
+    private static void range(int v, int min, int max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(v + " not in " + min + "-" + max);
+        }
+    }
+
+    // ---- AT+QMTCFG -------------------------------------------------------------------------
+
+    private String cfg(AtCommand c) {
+        if (c.type() == AtCommand.Type.TEST) {
+            out.block(List.of(
+                    "+QMTCFG: \"version\",(0-5),(3,4)",
+                    "+QMTCFG: \"pdpcid\",(0-5),(1-16)",
+                    "+QMTCFG: \"ssl\",(0-5),(0,1),(0-5)",
+                    "+QMTCFG: \"keepalive\",(0-5),(0-3600)",
+                    "+QMTCFG: \"session\",(0-5),(0,1)",
+                    "+QMTCFG: \"timeout\",(0-5),(1-60),(0-10),(0,1)",
+                    "+QMTCFG: \"will\",(0-5),(0,1),(0-2),(0,1),\"length\",\"length\"",
+                    "+QMTCFG: \"recv/mode\",(0-5),(0,1),(0,1)",
+                    "+QMTCFG: \"aliauth\",(0-5),\"productkey\",\"devicename\",\"devicesecret\""));
+            return OK;
+        }
+        if (c.type() != AtCommand.Type.WRITE || c.argCount() < 2) {
+            return ERROR;
+        }
+        String key = c.arg(0).lower();
+        int idx = c.intArg(1);
+        range(idx, 0, slots.length - 1);
+        ClientConfig cfg = slots[idx].config;
+        boolean query = c.argCount() == 2;
+        switch (key) {
+            case "version" -> {
+                if (query) {
+                    out.line("+QMTCFG: \"version\"," + cfg.version);
+                } else {
+                    int v = c.intArg(2);
+                    if (v != 3 && v != 4) {
+                        return ERROR;
+                    }
+                    cfg.version = v;
+                }
+            }
+            case "pdpcid" -> {
+                if (query) {
+                    out.line("+QMTCFG: \"pdpcid\"," + cfg.pdpCid);
+                } else {
+                    int v = c.intArg(2);
+                    range(v, 1, 16);
+                    cfg.pdpCid = v;
+                }
+            }
+            case "ssl" -> {
+                if (query) {
+                    out.line("+QMTCFG: \"ssl\"," + (cfg.ssl ? 1 : 0) + "," + cfg.sslCtx);
+                } else {
+                    int en = c.intArg(2);
+                    range(en, 0, 1);
+                    int ctx = cfg.sslCtx;
+                    if (c.argCount() > 3) {
+                        ctx = c.intArg(3);
+                        range(ctx, 0, 5);
+                    }
+                    cfg.ssl = en == 1;
+                    cfg.sslCtx = ctx;
+                }
+            }
+            case "keepalive" -> {
+                if (query) {
+                    out.line("+QMTCFG: \"keepalive\"," + cfg.keepAlive);
+                } else {
+                    int v = c.intArg(2);
+                    range(v, 0, 3600);
+                    cfg.keepAlive = v;
+                }
+            }
+            case "session" -> {
+                if (query) {
+                    out.line("+QMTCFG: \"session\"," + (cfg.cleanSession ? 1 : 0));
+                } else {
+                    int v = c.intArg(2);
+                    range(v, 0, 1);
+                    cfg.cleanSession = v == 1;
+                }
+            }
+            case "timeout" -> {
+                if (query) {
+                    out.line("+QMTCFG: \"timeout\"," + cfg.pktTimeout + "," + cfg.retryTimes + "," + cfg.timeoutNotice);
+                } else {
+                    int t = c.intArg(2);
+                    range(t, 1, 60);
+                    int r = cfg.retryTimes;
+                    int n = cfg.timeoutNotice;
+                    if (c.argCount() > 3) {
+                        r = c.intArg(3);
+                        range(r, 0, 10);
+                    }
+                    if (c.argCount() > 4) {
+                        n = c.intArg(4);
+                        range(n, 0, 1);
+                    }
+                    cfg.pktTimeout = t;
+                    cfg.retryTimes = r;
+                    cfg.timeoutNotice = n;
+                }
+            }
+            case "will" -> {
+                return will(c, cfg, query);
+            }
+            case "recv/mode" -> {
+                if (query) {
+                    out.line("+QMTCFG: \"recv/mode\"," + cfg.recvMode + "," + cfg.recvLenEnable);
+                } else {
+                    int m = c.intArg(2);
+                    range(m, 0, 1);
+                    int len = cfg.recvLenEnable;
+                    if (c.argCount() > 3) {
+                        len = c.intArg(3);
+                        range(len, 0, 1);
+                    }
+                    cfg.recvMode = m;
+                    cfg.recvLenEnable = len;
+                }
+            }
+            case "aliauth" -> {
+                if (query) {
+                    if (cfg.aliProductKey != null) {
+                        out.line("+QMTCFG: \"aliauth\",\"" + cfg.aliProductKey + "\",\"" + cfg.aliDeviceName
+                                + "\",\"" + cfg.aliDeviceSecret + "\"");
+                    }
+                } else {
+                    if (c.argCount() != 5) {
+                        return ERROR;
+                    }
+                    cfg.aliProductKey = c.arg(2).text();
+                    cfg.aliDeviceName = c.arg(3).text();
+                    cfg.aliDeviceSecret = c.arg(4).text();
+                }
+            }
+            default -> {
+                return ERROR;
+            }
+        }
+        return OK;
+    }
+
+    private String will(AtCommand c, ClientConfig cfg, boolean query) {
+        if (query) {
+            if (cfg.will) {
+                out.line("+QMTCFG: \"will\",1," + cfg.willQos + "," + (cfg.willRetain ? 1 : 0) + ",\""
+                        + new String(cfg.willTopic, StandardCharsets.UTF_8) + "\",\""
+                        + new String(cfg.willMessage, StandardCharsets.UTF_8) + "\"");
+            } else {
+                out.line("+QMTCFG: \"will\",0");
+            }
+            return OK;
+        }
+        int fg = c.intArg(2);
+        range(fg, 0, 1);
+        if (fg == 0) {
+            cfg.will = false;
+            return OK;
+        }
+        // with the flag set, all four will parameters must be given (reference note 1)
+        if (c.argCount() != 7) {
+            return ERROR;
+        }
+        int qos = c.intArg(3);
+        range(qos, 0, 2);
+        int retain = c.intArg(4);
+        range(retain, 0, 1);
+        byte[] topic = c.arg(5).bytes();
+        byte[] message = c.arg(6).bytes();
+        if (topic.length == 0 || topic.length > MAX_WILL_LEN || message.length > MAX_WILL_LEN) {
+            return ERROR;
+        }
+        cfg.will = true;
+        cfg.willQos = qos;
+        cfg.willRetain = retain == 1;
+        cfg.willTopic = topic;
+        cfg.willMessage = message;
+        return OK;
+    }
+
+    // ---- connection ------------------------------------------------------------------------
+
+    private String open(AtCommand c) {
+        switch (c.type()) {
+            case TEST -> {
+                out.line("+QMTOPEN: (0-5),\"<host_name>\",(0-65535)");
+                return OK;
+            }
+            case READ -> {
+                for (MqttClientSlot s : slots) {
+                    if (s.state() != MqttClientSlot.State.CLOSED && s.state() != MqttClientSlot.State.OPENING) {
+                        out.line("+QMTOPEN: " + s.index + ",\"" + s.host() + "\"," + s.port());
+                    }
+                }
+                return OK;
+            }
+            case WRITE -> {
+                if (c.argCount() != 3) {
+                    return ERROR;
+                }
+                MqttClientSlot s = slot(c);
+                String host = c.arg(1).text();
+                int port = c.intArg(2);
+                range(port, 0, 65535);
+                if (host.isEmpty() || host.getBytes(StandardCharsets.UTF_8).length > 100) {
+                    return ERROR;
+                }
+                if (!s.open(host, port)) {
+                    // the reference reports an occupied index asynchronously, after OK
+                    out.urc("+QMTOPEN: " + s.index + ",2");
+                }
+                return OK;
+            }
+            default -> {
+                return ERROR;
+            }
+        }
+    }
+
+    private String close(AtCommand c) {
+        if (c.type() == AtCommand.Type.TEST) {
+            out.line("+QMTCLOSE: (0-5)");
+            return OK;
+        }
+        if (c.type() != AtCommand.Type.WRITE || c.argCount() != 1) {
+            return ERROR;
+        }
+        return slot(c).close() ? OK : ERROR;
+    }
+
+    private String conn(AtCommand c) {
+        switch (c.type()) {
+            case TEST -> {
+                out.line("+QMTCONN: (0-5),\"<clientID>\",\"<username>\",\"<password>\"");
+                return OK;
+            }
+            case READ -> {
+                for (MqttClientSlot s : slots) {
+                    int st = switch (s.state()) {
+                        case OPEN -> 1;
+                        case CONNECTING -> 2;
+                        case CONNECTED -> 3;
+                        case DISCONNECTING -> 4;
+                        default -> 0;
+                    };
+                    if (st > 0) {
+                        out.line("+QMTCONN: " + s.index + "," + st);
+                    }
+                }
+                return OK;
+            }
+            case WRITE -> {
+                if (c.argCount() < 2 || c.argCount() > 4) {
+                    return ERROR;
+                }
+                MqttClientSlot s = slot(c);
+                String clientId = c.arg(1).text();
+                String user = c.argCount() > 2 ? c.arg(2).text() : null;
+                String pass = c.argCount() > 3 ? c.arg(3).text() : null;
+                if (clientId.getBytes(StandardCharsets.UTF_8).length > 256
+                        || (user != null && user.getBytes(StandardCharsets.UTF_8).length > 512)
+                        || (pass != null && pass.getBytes(StandardCharsets.UTF_8).length > 512)) {
+                    return ERROR;
+                }
+                return s.connect(clientId, user, pass) ? OK : ERROR;
+            }
+            default -> {
+                return ERROR;
+            }
+        }
+    }
+
+    private String disc(AtCommand c) {
+        if (c.type() == AtCommand.Type.TEST) {
+            out.line("+QMTDISC: (0-5)");
+            return OK;
+        }
+        if (c.type() != AtCommand.Type.WRITE || c.argCount() != 1) {
+            return ERROR;
+        }
+        return slot(c).disconnect() ? OK : ERROR;
+    }
+
+    // ---- subscriptions -----------------------------------------------------------------------
+
+    private String sub(AtCommand c) {
+        if (c.type() == AtCommand.Type.TEST) {
+            out.line("+QMTSUB: (0-5),(1-65535),\"<topic>\",(0-2)");
+            return OK;
+        }
+        if (c.type() != AtCommand.Type.WRITE || c.argCount() < 4 || c.argCount() % 2 != 0) {
+            return ERROR;
+        }
+        MqttClientSlot s = slot(c);
+        int msgId = c.intArg(1);
+        range(msgId, 1, 65535);
+        List<String> topics = new ArrayList<>();
+        List<Integer> qos = new ArrayList<>();
+        for (int i = 2; i < c.argCount(); i += 2) {
+            String t = c.arg(i).text();
+            int q = c.intArg(i + 1);
+            range(q, 0, 2);
+            if (t.isEmpty()) {
+                return ERROR;
+            }
+            topics.add(t);
+            qos.add(q);
+        }
+        if (!s.isConnected()) {
+            return ERROR;
+        }
+        s.subscribe(msgId, topics, qos);
+        return OK;
+    }
+
+    private String uns(AtCommand c) {
+        if (c.type() == AtCommand.Type.TEST) {
+            out.line("+QMTUNS: (0-5),(1-65535),\"<topic>\"");
+            return OK;
+        }
+        if (c.type() != AtCommand.Type.WRITE || c.argCount() < 3) {
+            return ERROR;
+        }
+        MqttClientSlot s = slot(c);
+        int msgId = c.intArg(1);
+        range(msgId, 1, 65535);
+        List<String> topics = new ArrayList<>();
+        for (int i = 2; i < c.argCount(); i++) {
+            topics.add(c.arg(i).text());
+        }
+        if (!s.isConnected()) {
+            return ERROR;
+        }
+        s.unsubscribe(msgId, topics);
+        return OK;
+    }
+
+    // ---- publishing -----------------------------------------------------------------------------
+
+    /** Checks common to QMTPUB and QMTPUBEX; returns null when the publish may proceed. */
+    private String checkPublish(MqttClientSlot s, int msgId, int qos, int retain, String topic) {
+        range(msgId, 0, 65535);
+        range(qos, 0, 2);
+        range(retain, 0, 1);
+        if (qos > 0 && msgId == 0) {
+            return ERROR; // message id 0 is only for QoS 0
+        }
+        if (topic.isEmpty() || !s.isConnected()) {
+            return ERROR;
+        }
+        if (!s.reserve(msgId, qos)) {
+            return ERROR; // in-flight window full or id still in flight
+        }
+        return null;
+    }
+
+    private String pub(AtCommand c, HostInput in) throws IOException {
+        if (c.type() == AtCommand.Type.TEST) {
+            out.line("+QMTPUB: (0-5),(0-65535),(0-2),(0,1),\"<topic>\",(1-4096)");
+            return OK;
+        }
+        if (c.type() != AtCommand.Type.WRITE || c.argCount() < 5 || c.argCount() > 6) {
+            return ERROR;
+        }
+        MqttClientSlot s = slot(c);
+        int msgId = c.intArg(1);
+        int qos = c.intArg(2);
+        int retain = c.intArg(3);
+        String topic = c.arg(4).text();
+        Integer len = null;
+        if (c.argCount() == 6) {
+            len = c.intArg(5);
+            if (len < 1 || len > MAX_PUB_LEN) {
+                return ERROR; // refused before the prompt
+            }
+        }
+        String refused = checkPublish(s, msgId, qos, retain, topic);
+        if (refused != null) {
+            return refused;
+        }
+        out.raw(PROMPT);
+        byte[] payload = len != null ? readExactly(in, len) : readUntilCtrlZ(in);
+        if (payload == null) {
+            // cancelled with ESC (or the host went away): nothing is sent
+            s.release(msgId, qos);
+            return OK;
+        }
+        s.publish(msgId, qos, retain == 1, topic, payload);
+        return OK;
+    }
+
+    private String pubex(AtCommand c) {
+        if (c.type() == AtCommand.Type.TEST) {
+            out.line("+QMTPUBEX: (0-5),(0-65535),(0-2),(0,1),\"<topic>\",\"<msg>\"");
+            return OK;
+        }
+        if (c.type() != AtCommand.Type.WRITE || c.argCount() != 6) {
+            return ERROR;
+        }
+        MqttClientSlot s = slot(c);
+        int msgId = c.intArg(1);
+        int qos = c.intArg(2);
+        int retain = c.intArg(3);
+        String topic = c.arg(4).text();
+        byte[] msg = c.arg(5).bytes();
+        if (msg.length > MAX_PUBEX_LEN) {
+            return ERROR;
+        }
+        String refused = checkPublish(s, msgId, qos, retain, topic);
+        if (refused != null) {
+            return refused;
+        }
+        s.publish(msgId, qos, retain == 1, topic, msg);
+        return OK;
+    }
+
+    private static byte[] readExactly(HostInput in, int len) throws IOException {
+        byte[] b = new byte[len];
+        for (int i = 0; i < len; i++) {
+            int v = in.read();
+            if (v < 0) {
+                return null;
+            }
+            b[i] = (byte) v;
+        }
+        return b;
+    }
+
+    /** Variable-length data mode: Ctrl+Z sends, ESC cancels; bytes beyond 4096 are dropped. */
+    private static byte[] readUntilCtrlZ(HostInput in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        while (true) {
+            int v = in.read();
+            if (v < 0 || v == ESC) {
+                return null;
+            }
+            if (v == CTRL_Z) {
+                return b.toByteArray();
+            }
+            if (b.size() < MAX_PUB_LEN) {
+                b.write(v);
+            }
+        }
+    }
+
+    // ---- receive buffer (recv/mode 1) ---------------------------------------------------------
+
+    private String recv(AtCommand c) {
+        switch (c.type()) {
+            case TEST -> {
+                return OK;
+            }
+            case READ -> {
+                for (MqttClientSlot s : slots) {
+                    if (s.isConnected()) {
+                        out.line(s.storeStatus());
+                    }
+                }
+                return OK;
+            }
+            case WRITE -> {
+                MqttClientSlot s = slot(c);
+                Integer id = null;
+                if (c.argCount() > 1) {
+                    id = c.intArg(1);
+                    range(id, 0, MqttClientSlot.RECV_BUFFER_SLOTS - 1);
+                }
+                if (!s.isConnected()) {
+                    return ERROR;
+                }
+                for (byte[] line : s.takeBuffered(id)) {
+                    out.raw(HostOutput.frame(line));
+                }
+                return OK;
+            }
+            default -> {
+                return ERROR;
+            }
+        }
+    }
+}

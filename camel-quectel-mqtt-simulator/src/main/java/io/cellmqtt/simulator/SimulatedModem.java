@@ -1,0 +1,191 @@
+package io.cellmqtt.simulator;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A simulated Quectel modem AT port whose MQTT commands reach a real broker. One modem state
+ * (echo, configuration, MQTT clients) is shared by every transport it is served on, as a real
+ * module keeps its state when the host closes and reopens the port.
+ */
+public final class SimulatedModem implements AutoCloseable {
+
+    private static final int CLIENTS = 6;
+
+    private final HostOutput output = new HostOutput();
+    private final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("sim-netty", true));
+    private final ExecutorService blocking = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sim-resolver");
+        t.setDaemon(true);
+        return t;
+    });
+    private final MqttClientSlot[] slots = new MqttClientSlot[CLIENTS];
+    private final AtInterpreter interpreter;
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final List<HostSession> sessions = new CopyOnWriteArrayList<>();
+    private final List<AutoCloseable> transports = new CopyOnWriteArrayList<>();
+    private final List<Pty> ptys = new CopyOnWriteArrayList<>();
+    private final AtomicInteger threadCount = new AtomicInteger();
+    private volatile Duration latency = Duration.ZERO;
+    private volatile boolean closed;
+
+    private SimulatedModem(ModemProfile profile) {
+        for (int i = 0; i < CLIENTS; i++) {
+            slots[i] = new MqttClientSlot(i, output, group, blocking, () -> latency);
+        }
+        interpreter = new AtInterpreter(profile, output, new QmtCommands(output, slots), this::shutdownClients);
+    }
+
+    /** A Quectel BG95-M3 (ATI: Quectel / BG95-M3 / Revision: BG95M3LAR02A03). */
+    public static SimulatedModem bg95() {
+        return new SimulatedModem(ModemProfile.BG95);
+    }
+
+    public SimulatedModem imei(String imei) {
+        interpreter.imei(imei);
+        return this;
+    }
+
+    /** Serves the AT port over the given streams on its own thread until {@link #close()}. */
+    public void serve(InputStream fromHost, OutputStream toHost) {
+        startThread("sim-host-reader", () -> serveNow(fromHost, toHost));
+    }
+
+    private void serveNow(InputStream fromHost, OutputStream toHost) {
+        HostSession session = new HostSession(fromHost, interpreter);
+        sessions.add(session);
+        output.attach(toHost);
+        try {
+            session.run();
+        } finally {
+            output.detach(toHost);
+            sessions.remove(session);
+        }
+    }
+
+    /** Opens a pseudo-terminal, serves its master side and returns the slave path (e.g. /dev/pts/7). */
+    public String openPty() {
+        try {
+            Pty pty = Pty.open();
+            ptys.add(pty);
+            serve(pty.input(), pty.output());
+            return pty.slavePath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Listens on loopback (0 = ephemeral port); one host connection at a time, re-accepting after it ends. */
+    public int listenTcp(int port) {
+        try {
+            ServerSocket server = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+            transports.add(server);
+            startThread("sim-tcp-accept", () -> {
+                while (!closed && !server.isClosed()) {
+                    try (Socket s = server.accept()) {
+                        s.setTcpNoDelay(true);
+                        transports.add(s);
+                        serveNow(s.getInputStream(), s.getOutputStream());
+                        transports.remove(s);
+                    } catch (IOException e) {
+                        // the server socket was closed, or a connection broke: accept the next one
+                    }
+                }
+            });
+            return server.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every command line received (from "AT", without the terminator), in order. */
+    public List<String> commandLog() {
+        return interpreter.commandLog();
+    }
+
+    /** Writes CR LF line CR LF to the host now, or right after the reply in progress. */
+    public void injectUrc(String line) {
+        output.urc(line);
+    }
+
+    /** The next final OK is preceded by this URC, as when a URC arrives while a reply is being written. */
+    public void injectBeforeNextOk(String urcLine) {
+        output.beforeNextOk(urcLine);
+    }
+
+    /** Cuts the client's broker connection without DISCONNECT (the broker then publishes the will); reports +QMTSTAT: n,1. */
+    public void dropNetwork(int clientIndex) {
+        slots[clientIndex].dropNetwork();
+    }
+
+    /** Splits every write to the host into random chunks of 1..maxChunk bytes (0 turns chunking off). */
+    public void setWriteChunking(long seed, int maxChunk) {
+        output.setChunking(seed, maxChunk);
+    }
+
+    /** A delay before each broker-side result (QMTOPEN, CONNACK, SUBACK, PUBACK, received messages...). */
+    public void setNetworkLatency(Duration d) {
+        latency = d == null ? Duration.ZERO : d;
+    }
+
+    private void shutdownClients() {
+        for (MqttClientSlot s : slots) {
+            s.shutdown();
+        }
+    }
+
+    private void startThread(String name, Runnable r) {
+        Thread t = new Thread(r, name + "-" + threadCount.incrementAndGet());
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        shutdownClients();
+        output.drain(500);
+        sessions.forEach(HostSession::stop);
+        ptys.forEach(Pty::stop);
+        for (AutoCloseable c : transports) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing anyway
+            }
+        }
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ptys.forEach(Pty::release);
+        output.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        blocking.shutdownNow();
+    }
+}

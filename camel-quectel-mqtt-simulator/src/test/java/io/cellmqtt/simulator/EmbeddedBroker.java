@@ -1,0 +1,53 @@
+package io.cellmqtt.simulator;
+
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.Properties;
+
+/** A Moquette broker on a free loopback port, anonymous, in memory. */
+final class EmbeddedBroker implements AutoCloseable {
+
+    private final Server server = new Server();
+    private final int port;
+
+    EmbeddedBroker() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties p = new Properties();
+        p.setProperty("port", Integer.toString(port));
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("allow_anonymous", "true");
+        p.setProperty("persistence_enabled", "false");
+        p.setProperty("websocket_port", "disabled");
+        try {
+            // Moquette writes a UUID file under data_path even without persistence
+            p.setProperty("data_path", java.nio.file.Files.createTempDirectory("moquette").toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            server.startServer(new MemoryConfig(p));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        server.stopServer();
+    }
+}

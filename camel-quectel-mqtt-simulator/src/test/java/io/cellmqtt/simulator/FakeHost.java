@@ -1,0 +1,119 @@
+package io.cellmqtt.simulator;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The host end of an in-memory AT port: writes commands, collects every byte the modem sends. */
+final class FakeHost {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final LinkedBlockingQueue<byte[]> toModem = new LinkedBlockingQueue<>();
+    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    private int mark;
+
+    final InputStream modemInput = new InputStream() {
+        private byte[] current = new byte[0];
+        private int pos;
+
+        @Override
+        public int read() throws IOException {
+            while (pos >= current.length) {
+                try {
+                    current = toModem.take();
+                } catch (InterruptedException e) {
+                    throw new InterruptedIOException();
+                }
+                pos = 0;
+            }
+            return current[pos++] & 0xFF;
+        }
+    };
+
+    final OutputStream modemOutput = new OutputStream() {
+        @Override
+        public void write(int b) {
+            synchronized (received) {
+                received.write(b);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            synchronized (received) {
+                received.write(b, off, len);
+            }
+        }
+    };
+
+    static FakeHost attachedTo(SimulatedModem modem) {
+        FakeHost h = new FakeHost();
+        modem.serve(h.modemInput, h.modemOutput);
+        return h;
+    }
+
+    void send(String s) {
+        sendBytes(s.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    void sendBytes(byte[] b) {
+        toModem.add(b.clone());
+    }
+
+    /** All bytes received so far, as ISO-8859-1 so that each byte is one char. */
+    String all() {
+        synchronized (received) {
+            return received.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    /** What arrived since the last {@link #consume()}. */
+    String fresh() {
+        return all().substring(mark);
+    }
+
+    void consume() {
+        mark = all().length();
+    }
+
+    String awaitFresh(String expected) {
+        await().atMost(TIMEOUT).until(() -> fresh().contains(expected));
+        return fresh();
+    }
+
+    /** Sends a command and waits for the given text to appear after it; then forgets what was read. */
+    String command(String cmd, String until) {
+        consume();
+        send(cmd + "\r");
+        String got = awaitFresh(until);
+        consume();
+        return got;
+    }
+
+    String command(String cmd) {
+        consume();
+        send(cmd + "\r");
+        await().atMost(TIMEOUT).until(() -> fresh().contains("\r\nOK\r\n") || fresh().contains("\r\nERROR\r\n"));
+        String got = fresh();
+        consume();
+        return got;
+    }
+
+    Matcher awaitMatch(String regex) {
+        Pattern p = Pattern.compile(regex, Pattern.DOTALL);
+        await().atMost(TIMEOUT).until(() -> p.matcher(all()).find());
+        Matcher m = p.matcher(all());
+        m.find();
+        return m;
+    }
+}
