@@ -306,12 +306,13 @@ public final class AtChannel implements AutoCloseable {
                     }
                     if (isFinal(text)) {
                         inFlight = null;
-                        p.prompt.complete(null);
                         if (text.equals("OK")) {
                             p.raw.complete(new AtResponse(p.lines, text, p.framed));
                         } else {
                             p.raw.completeExceptionally(new AtErrorException(c.logText(), text));
                         }
+                        // after raw: a writer waiting for the prompt must see the result and write no data
+                        p.prompt.complete(null);
                         return;
                     }
                     if (belongs(c, text)) {
