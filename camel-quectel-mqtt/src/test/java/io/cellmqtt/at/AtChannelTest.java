@@ -484,6 +484,34 @@ class AtChannelTest {
     }
 
     @Test
+    void aLateEchoOfASecretCommandIsNeverDispatched() throws Exception {
+        String secret = "AT+QMTCONN=0,\"c\",\"u\",\"pw123\"";
+        CompletableFuture<Void> timedOut = new CompletableFuture<>();
+        open(FakeModem.withResync((line, m) -> {
+            if (line.equals(secret)) {
+                try {
+                    timedOut.get(10, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
+                m.send(line + "\r\r\n+LATE: 1\r\n"); // echo arrives after the timeout
+            } else {
+                m.send("\r\nOK\r\n");
+            }
+        }));
+        List<AtEvent> seen = new CopyOnWriteArrayList<>();
+        channel.onUrc("AT", seen::add);
+        channel.onUrc("+LATE:", seen::add);
+        Throwable t = failure(channel.submit(AtCommand.of(secret).withLogText("AT+QMTCONN=0,\"c\",\"u\",***")
+                .withTimeout(Duration.ofMillis(100))));
+        assertThat(t).isInstanceOf(AtTimeoutException.class);
+        timedOut.complete(null);
+        await().untilAsserted(() -> assertThat(seen).containsExactly(new AtEvent.Line("+LATE: 1")));
+        assertThat(channel.execute(AtCommand.of("AT+NEXT")).result()).isEqualTo("OK");
+        assertThat(seen).containsExactly(new AtEvent.Line("+LATE: 1"));
+    }
+
+    @Test
     void framedReplyLinesOfABufferReadBelongToTheReply() throws Exception {
         byte[] p1 = {'{', '"', 'a', '"', '}'};
         byte[] p2 = {'\r', '\n'};
