@@ -512,6 +512,32 @@ class AtChannelTest {
     }
 
     @Test
+    void repliesAndInterleavedUrcsSplitIntoTinyChunksStayApart() throws Exception {
+        List<AtEvent> urcs = new CopyOnWriteArrayList<>();
+        open((line, m) -> {
+            String n = line.substring("AT+N=".length());
+            byte[] payload = {'"', '\r', '\n', (byte) Integer.parseInt(n)};
+            m.send(concat(ascii("\r\n+N: " + n + "\r\n+QMTRECV: 0," + n + ",\"t\",4,\""), payload,
+                    ascii("\"\r\n+QMTSTAT: 0," + n + "\r\nOK\r\n")));
+        });
+        modem.chunking = new java.util.Random(42);
+        channel.onUrc("+QMT", urcs::add);
+        List<CompletableFuture<AtResponse>> fs = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            fs.add(channel.submit(AtCommand.of("AT+N=" + i).withReplyPrefix("+N:")));
+        }
+        for (int i = 0; i < 40; i++) {
+            assertThat(get(fs.get(i)).lines()).containsExactly("+N: " + i);
+        }
+        await().untilAsserted(() -> assertThat(urcs).hasSize(80));
+        for (int i = 0; i < 40; i++) {
+            assertThat(urcs.get(2 * i)).isEqualTo(new AtEvent.Framed("+QMTRECV: 0," + i + ",\"t\",4,\"",
+                    new byte[] {'"', '\r', '\n', (byte) i}));
+            assertThat(urcs.get(2 * i + 1)).isEqualTo(new AtEvent.Line("+QMTSTAT: 0," + i));
+        }
+    }
+
+    @Test
     void framedReplyLinesOfABufferReadBelongToTheReply() throws Exception {
         byte[] p1 = {'{', '"', 'a', '"', '}'};
         byte[] p2 = {'\r', '\n'};

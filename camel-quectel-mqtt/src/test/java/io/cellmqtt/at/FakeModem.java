@@ -107,8 +107,21 @@ final class FakeModem implements AutoCloseable {
         send(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** When set, every send is split into random small writes (1-3 bytes). */
+    volatile java.util.Random chunking;
+
     void send(byte[] b) throws IOException {
-        out.write(b);
+        java.util.Random r = chunking;
+        if (r == null) {
+            out.write(b);
+        } else {
+            int i = 0;
+            while (i < b.length) {
+                int n = Math.min(b.length - i, 1 + r.nextInt(3));
+                out.write(b, i, n);
+                i += n;
+            }
+        }
         out.flush();
     }
 
