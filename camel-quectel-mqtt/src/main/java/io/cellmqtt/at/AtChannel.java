@@ -63,6 +63,9 @@ import java.util.function.Consumer;
  * dependent stage may submit further commands. {@link #execute} waits on the result directly
  * and may be called from such a callback (but never from a {@link UrcHandler}, which runs on
  * the reader thread). A callback should not block on another future with {@code get()}.</li>
+ * <li>The text of the last few commands whose log text differs from their text (they carry a
+ * secret) is remembered, and a line equal to it (a late echo) is dropped without being logged or
+ * dispatched.</li>
  * <li>Cancelling a {@link #submit} future before its command was written removes it from the
  * queue; once written, the command runs to its end (its result is then ignored).</li>
  * </ul>
@@ -86,6 +89,7 @@ public final class AtChannel implements AutoCloseable {
     private final Thread writer;
 
     // guarded by lock
+    private final java.util.ArrayDeque<String> recentSecrets = new java.util.ArrayDeque<>();
     private Pending inFlight;
     private Resync resync;
     private volatile boolean closed;
@@ -286,6 +290,10 @@ public final class AtChannel implements AutoCloseable {
                 return;
             }
             String text = event instanceof AtEvent.Line l ? l.text() : ((AtEvent.Framed) event).header();
+            if (event instanceof AtEvent.Line && !recentSecrets.isEmpty()
+                    && (recentSecrets.contains(text) || recentSecrets.contains(text.trim()))) {
+                return; // a (late) echo of a command carrying a secret: never logged nor dispatched
+            }
             if (resync != null) {
                 if (event instanceof AtEvent.Line && text.equals("OK")) {
                     resync.ok.complete(null);
@@ -306,12 +314,13 @@ public final class AtChannel implements AutoCloseable {
                     }
                     if (isFinal(text)) {
                         inFlight = null;
-                        p.prompt.complete(null);
                         if (text.equals("OK")) {
                             p.raw.complete(new AtResponse(p.lines, text, p.framed));
                         } else {
                             p.raw.completeExceptionally(new AtErrorException(c.logText(), text));
                         }
+                        // after raw: a writer waiting for the prompt must see the result and write no data
+                        p.prompt.complete(null);
                         return;
                     }
                     if (belongs(c, text)) {
@@ -469,6 +478,12 @@ public final class AtChannel implements AutoCloseable {
                 LOG.warn("{}: unexpected failure running {}", name, p.command.logText(), e);
                 p.raw.completeExceptionally(new AtException(p.command.logText(),
                         p.command.logText() + " failed: " + e, e));
+            } finally {
+                synchronized (lock) {
+                    if (inFlight == p) {
+                        inFlight = null;
+                    }
+                }
             }
         }
         Pending p;
@@ -485,6 +500,13 @@ public final class AtChannel implements AutoCloseable {
                 return;
             }
             inFlight = p;
+            if (!c.text().equals(c.logText())) {
+                recentSecrets.remove(c.text());
+                recentSecrets.addLast(c.text());
+                if (recentSecrets.size() > 8) {
+                    recentSecrets.removeFirst();
+                }
+            }
         }
         long deadline = System.nanoTime() + c.timeout().toNanos();
         LOG.debug("{}: >> {}", name, c);

@@ -116,6 +116,15 @@ public final class TcpLink implements Link {
         }
     }
 
+    /** Whether TCP_NODELAY is on (it is; for tests). */
+    boolean tcpNoDelay() {
+        try {
+            return socket.getTcpNoDelay();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     @Override
     public boolean isOpen() {
         return !closed && !socket.isClosed();
