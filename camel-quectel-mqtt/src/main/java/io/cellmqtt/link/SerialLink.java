@@ -75,6 +75,8 @@ public final class SerialLink implements Link {
         return name;
     }
 
+    private volatile Thread reader;
+
     @Override
     public void start(LinkListener l) {
         if (!started.compareAndSet(false, true)) {
@@ -82,6 +84,7 @@ public final class SerialLink implements Link {
         }
         this.listener = l;
         Thread t = new Thread(this::readLoop, "cellmqtt-link-" + name);
+        reader = t;
         t.setDaemon(true);
         t.start();
     }
@@ -152,6 +155,15 @@ public final class SerialLink implements Link {
             reported.set(true);
             port.closePort();
         }
-        // the reader thread closes the port within READ_TIMEOUT_MS and reports onClosed(null)
+        // The reader thread closes the port within READ_TIMEOUT_MS and reports onClosed(null).
+        // Wait for it: whoever reopens this port right after close() must find it closed.
+        Thread t = reader;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(10L * READ_TIMEOUT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

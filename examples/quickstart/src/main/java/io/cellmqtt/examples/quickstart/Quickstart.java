@@ -1,0 +1,105 @@
+package io.cellmqtt.examples.quickstart;
+
+import io.cellmqtt.simulator.SimulatedModem;
+import io.moquette.broker.Server;
+import io.moquette.broker.config.MemoryConfig;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.main.Main;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * cellmqtt with no modem and no broker: an embedded broker, a simulated Quectel BG95 behind a
+ * pseudo-terminal (reached through jSerialComm exactly like /dev/ttyUSB2), two Camel routes, and
+ * an independent MQTT client on the broker side that shows the round trip.
+ *
+ * <p>Runs until Ctrl+C, or for {@code -Dquickstart.seconds=N} seconds.
+ */
+public final class Quickstart {
+
+    public static void main(String[] args) throws Exception {
+        int port = Integer.getInteger("broker.port", freePort());
+        Server broker = startBroker(port);
+        String brokerUrl = "tcp://127.0.0.1:" + port;
+        System.out.println("[quickstart] embedded MQTT broker on " + brokerUrl);
+
+        SimulatedModem modem = SimulatedModem.bg95();
+        String tty = modem.openPty();
+        System.out.println("[quickstart] simulated Quectel BG95 AT port on " + tty);
+
+        String options = "?serialPort=" + tty + "&brokerUrl=" + brokerUrl;
+        Main main = new Main();
+        main.configure().addRoutesBuilder(new RouteBuilder() {
+            @Override
+            public void configure() {
+                // Publish a reading every 3 seconds through the modem.
+                from("timer:reading?period=3000").routeId("telemetry")
+                        .setBody(simple("{\"plant\":7,\"seq\":${exchangeProperty.CamelTimerCounter},\"celsius\":${random(180,260)}}"))
+                        .to("cellmqtt:plant/7/telemetry" + options + "&qos=1")
+                        .log("published ${body} (message id ${header.CamelCellMqttMessageId})");
+
+                // Log whatever arrives on any plant's command topic.
+                from("cellmqtt:plant/+/cmd" + options + "&qos=1").routeId("commands")
+                        .convertBodyTo(String.class)
+                        .log("received on ${header.CamelCellMqttTopic}: ${body}");
+            }
+        });
+
+        // The independent client: sees the telemetry at the broker and sends commands back.
+        MqttClient observer = new MqttClient(brokerUrl, "quickstart-observer", new MemoryPersistence());
+        observer.connect();
+        observer.subscribe("plant/7/telemetry", 1, (topic, message) -> System.out.println(
+                "[broker-side client] got on " + topic + ": " + new String(message.getPayload(), StandardCharsets.UTF_8)));
+        AtomicInteger commands = new AtomicInteger();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        ticker.scheduleAtFixedRate(() -> {
+            try {
+                String cmd = "{\"setpoint\":" + (20 + commands.incrementAndGet()) + "}";
+                System.out.println("[broker-side client] sends to plant/7/cmd: " + cmd);
+                observer.publish("plant/7/cmd", cmd.getBytes(StandardCharsets.UTF_8), 1, false);
+            } catch (Exception e) {
+                System.out.println("[broker-side client] publish failed: " + e);
+            }
+        }, 5, 5, TimeUnit.SECONDS);
+
+        Integer seconds = Integer.getInteger("quickstart.seconds");
+        if (seconds != null) {
+            main.configure().withDurationMaxSeconds(seconds);
+        }
+        try {
+            main.run();
+        } finally {
+            ticker.shutdownNow();
+            observer.disconnect();
+            observer.close();
+            modem.close();
+            broker.stopServer();
+        }
+    }
+
+    private static Server startBroker(int port) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("host", "127.0.0.1");
+        p.setProperty("port", Integer.toString(port));
+        p.setProperty("allow_anonymous", "true");
+        p.setProperty("persistence_enabled", "false");
+        p.setProperty("websocket_port", "disabled");
+        Server server = new Server();
+        server.startServer(new MemoryConfig(p));
+        return server;
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
