@@ -7,11 +7,11 @@ import java.net.ServerSocket;
 import java.util.Properties;
 
 /** Moquette embedded in the test JVM. */
-final class MoquetteBroker implements TestBroker {
+public final class MoquetteBroker implements TestBroker {
     private final int port;
     private Server server;
 
-    MoquetteBroker() throws Exception {
+    public MoquetteBroker() throws Exception {
         this.port = freePort();
     }
 
@@ -47,6 +47,8 @@ final class MoquetteBroker implements TestBroker {
         p.setProperty("host", host());
         p.setProperty("port", Integer.toString(port));
         p.setProperty("allow_anonymous", "true");
+        // Moquette would otherwise report usage to an outside server: never from here.
+        p.setProperty("telemetry_enabled", "false");
         p.setProperty("persistence_enabled", "false");
         p.setProperty("websocket_port", "disabled");
         p.setProperty("netty.mqtt.message_size", "16384");

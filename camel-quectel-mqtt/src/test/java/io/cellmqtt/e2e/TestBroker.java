@@ -1,7 +1,7 @@
 package io.cellmqtt.e2e;
 
 /** A real MQTT broker on loopback that a test can stop and start again on the same port. */
-interface TestBroker extends AutoCloseable {
+public interface TestBroker extends AutoCloseable {
 
     String name();
 

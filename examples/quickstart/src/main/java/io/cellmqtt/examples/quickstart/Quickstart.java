@@ -90,6 +90,8 @@ public final class Quickstart {
         p.setProperty("host", "127.0.0.1");
         p.setProperty("port", Integer.toString(port));
         p.setProperty("allow_anonymous", "true");
+        // Moquette would otherwise report usage to an outside server: never from here.
+        p.setProperty("telemetry_enabled", "false");
         p.setProperty("persistence_enabled", "false");
         p.setProperty("websocket_port", "disabled");
         Server server = new Server();
