@@ -36,13 +36,15 @@ public final class Quickstart {
         System.out.println("[quickstart] simulated Quectel BG95 AT port on " + tty);
 
         String options = "?serialPort=" + tty + "&brokerUrl=" + brokerUrl;
+        AtomicInteger readings = new AtomicInteger();
         Main main = new Main();
         main.configure().addRoutesBuilder(new RouteBuilder() {
             @Override
             public void configure() {
                 // Publish a reading every 3 seconds through the modem.
                 from("timer:reading?period=3000").routeId("telemetry")
-                        .setBody(simple("{\"plant\":7,\"seq\":${exchangeProperty.CamelTimerCounter},\"celsius\":${random(180,260)}}"))
+                        .process(e -> e.getMessage().setBody(String.format("{\"plant\":7,\"seq\":%d,\"celsius\":%.1f}",
+                                readings.incrementAndGet(), 18 + 8 * Math.random())))
                         .to("cellmqtt:plant/7/telemetry" + options + "&qos=1")
                         .log("published ${body} (message id ${header.CamelCellMqttMessageId})");
 
