@@ -271,4 +271,14 @@ class MqttFlowTest {
         assertThat(host.awaitFresh("+QMTPUB: 0,5,0"))
                 .isEqualTo("\r\n> \r\nOK\r\n\r\n+QMTSTAT: 3,1\r\n\r\n+QMTPUB: 0,5,0\r\n");
     }
+
+    @Test
+    void keepaliveSendsPingsSoTheBrokerKeepsAnIdleClient() throws Exception {
+        assertThat(host.command("AT+QMTCFG=\"keepalive\",0,1")).isEqualTo("\r\nOK\r\n");
+        openAndConnect(0, "sim-idle");
+        // without PINGREQ the broker drops the client after 1.5 x keepalive
+        await().during(java.time.Duration.ofMillis(3500)).atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> !host.all().contains("+QMTSTAT"));
+        assertThat(host.command("AT+QMTCONN?")).contains("+QMTCONN: 0,3");
+    }
 }
