@@ -67,6 +67,7 @@ final class BrokerConnection {
     private volatile boolean disconnectSent;
     private volatile boolean closeExpected;
     private volatile boolean connected;
+    private volatile ChannelFuture disconnectFuture;
 
     BrokerConnection(int index, EventLoopGroup group, Executor blocking, BrokerEvents events, Supplier<Duration> latency) {
         this.index = index;
@@ -132,7 +133,16 @@ final class BrokerConnection {
             }
             Channel ch = f.channel();
             channel = ch;
-            ch.closeFuture().addListener(x -> later(() -> events.closed(disconnectSent, closeExpected)));
+            ch.closeFuture().addListener(x -> {
+                ChannelFuture disc = disconnectFuture;
+                if (disc == null) {
+                    later(() -> events.closed(disconnectSent, closeExpected));
+                } else {
+                    // +QMTDISC (a listener on the DISCONNECT write) must be reported before +QMTSTAT: n,5;
+                    // Netty may notify the close before that write's listeners
+                    disc.addListener(y -> later(() -> events.closed(true, closeExpected)));
+                }
+            });
             SslHandler sslHandler = ch.pipeline().get(SslHandler.class);
             if (sslHandler == null) {
                 later(() -> events.opened(OPEN_OK));
@@ -207,10 +217,14 @@ final class BrokerConnection {
     }
 
     /** Sends DISCONNECT; the broker is expected to close the connection (then +QMTSTAT: n,5). */
-    ChannelFuture disconnect() {
+    void disconnect(java.util.function.IntConsumer onSent) {
         disconnectSent = true;
         connected = false;
-        return channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+        // the result listener goes on before the future is published, so it always precedes the close report
+        io.netty.channel.ChannelPromise p = channel.newPromise();
+        p.addListener(x -> later(() -> onSent.accept(x.isSuccess() ? 0 : 2)));
+        disconnectFuture = p;
+        channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)), p);
     }
 
     /** Closes the TCP connection at the host's request (QMTCLOSE) or at shutdown: no +QMTSTAT. */

@@ -132,8 +132,7 @@ final class MqttClientSlot {
             state = State.DISCONNECTING;
             c = connection;
         }
-        ChannelFuture f = c.disconnect();
-        f.addListener(x -> later(() -> out.urc("+QMTDISC: " + index + "," + (x.isSuccess() ? 0 : 2))));
+        c.disconnect(result -> out.urc("+QMTDISC: " + index + "," + result));
         return true;
     }
 

@@ -87,7 +87,12 @@ final class FakeHost {
     }
 
     String awaitFresh(String expected) {
-        await().atMost(TIMEOUT).until(() -> fresh().contains(expected));
+        try {
+            await().atMost(TIMEOUT).until(() -> fresh().contains(expected));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no " + expected.replace("\r", "\\r").replace("\n", "\\n") + " in: "
+                    + fresh().replace("\r", "\\r").replace("\n", "\\n"), e);
+        }
         return fresh();
     }
 
@@ -111,7 +116,12 @@ final class FakeHost {
 
     Matcher awaitMatch(String regex) {
         Pattern p = Pattern.compile(regex, Pattern.DOTALL);
-        await().atMost(TIMEOUT).until(() -> p.matcher(all()).find());
+        try {
+            await().atMost(TIMEOUT).until(() -> p.matcher(all()).find());
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("no match for " + regex.replace("\r", "\\r").replace("\n", "\\n") + " in: "
+                    + all().replace("\r", "\\r").replace("\n", "\\n"), e);
+        }
         Matcher m = p.matcher(all());
         m.find();
         return m;

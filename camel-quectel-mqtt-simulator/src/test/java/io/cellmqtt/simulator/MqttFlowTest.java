@@ -12,7 +12,9 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +24,8 @@ class MqttFlowTest {
     /** Bytes a host framing by quotes, commas or line ends would trip on; 0x1A/0x1B would end a Ctrl+Z data phase. */
     private static final byte[] NASTY = {'a', '"', ',', '\r', '\n', 0x1A, 0x1B, 0, 'z', (byte) 0xFF};
 
-    private EmbeddedBroker broker;
+    /** One broker for the class: starting and stopping Moquette costs seconds. Client ids differ per test. */
+    private static EmbeddedBroker broker;
     private SimulatedModem modem;
     private FakeHost host;
     private MqttClient paho;
@@ -31,9 +34,18 @@ class MqttFlowTest {
     record Received(String topic, MqttMessage message) {
     }
 
+    @BeforeAll
+    static void startBroker() {
+        broker = new EmbeddedBroker();
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
     @BeforeEach
     void start() throws Exception {
-        broker = new EmbeddedBroker();
         modem = SimulatedModem.bg95();
         host = FakeHost.attachedTo(modem);
         host.command("ATE0");
@@ -50,7 +62,6 @@ class MqttFlowTest {
         }
         paho.close();
         modem.close();
-        broker.close();
     }
 
     private void pahoSubscribe(String filter, int qos) throws Exception {
@@ -270,5 +281,15 @@ class MqttFlowTest {
         host.sendBytes("c".getBytes(StandardCharsets.US_ASCII));
         assertThat(host.awaitFresh("+QMTPUB: 0,5,0"))
                 .isEqualTo("\r\n> \r\nOK\r\n\r\n+QMTSTAT: 3,1\r\n\r\n+QMTPUB: 0,5,0\r\n");
+    }
+
+    @Test
+    void keepaliveSendsPingsSoTheBrokerKeepsAnIdleClient() throws Exception {
+        assertThat(host.command("AT+QMTCFG=\"keepalive\",0,1")).isEqualTo("\r\nOK\r\n");
+        openAndConnect(0, "sim-idle");
+        // without PINGREQ the broker drops the client after 1.5 x keepalive
+        await().during(java.time.Duration.ofMillis(3500)).atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> !host.all().contains("+QMTSTAT"));
+        assertThat(host.command("AT+QMTCONN?")).contains("+QMTCONN: 0,3");
     }
 }
