@@ -23,6 +23,8 @@ final class EmbeddedBroker implements AutoCloseable {
         p.setProperty("port", Integer.toString(port));
         p.setProperty("host", "127.0.0.1");
         p.setProperty("allow_anonymous", "true");
+        // Moquette would otherwise report usage to an outside server: never from here.
+        p.setProperty("telemetry_enabled", "false");
         p.setProperty("persistence_enabled", "false");
         p.setProperty("websocket_port", "disabled");
         try {
