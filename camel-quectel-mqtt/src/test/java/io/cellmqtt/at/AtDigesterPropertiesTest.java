@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Streams generated from events (lines with random terminators and blank lines, prompts, framed
  * payloads of arbitrary bytes) digest back to exactly those events, whatever the chunking.
  */
-class AtDigesterProperties {
+class AtDigesterPropertiesTest {
 
     /** One generated piece of stream and the event it must give. */
     record Piece(byte[] bytes, AtEvent event) {
