@@ -169,6 +169,25 @@ abstract class EndToEndTestBase {
     }
 
     @Test
+    void theModemWritingInRandomTinyChunksChangesNothing() throws Exception {
+        List<Exchange> got = consume("chunked", "e2e/chunked/in", "&qos=1");
+        checker.subscribe("e2e/chunked/out", 1);
+        modem.setWriteChunking(20261122L, 3);
+        try {
+            for (int i = 0; i < 5; i++) {
+                checker.publish("e2e/chunked/in", NASTY, 1, false);
+                Exchange out = template.request(uri("e2e/chunked/out", "&qos=1"), e -> e.getMessage().setBody(NASTY));
+                assertThat(out.getException()).isNull();
+            }
+            await().atMost(WAIT).until(() -> got.size() == 5 && checker.on("e2e/chunked/out").size() == 5);
+        } finally {
+            modem.setWriteChunking(0, 0);
+        }
+        assertThat(got).allSatisfy(e -> assertThat(body(e)).isEqualTo(NASTY));
+        assertThat(checker.on("e2e/chunked/out")).allSatisfy(r -> assertThat(r.payload()).isEqualTo(NASTY));
+    }
+
+    @Test
     void threeConsumersWithOverlappingFiltersOnOneClientEachGetTheirOwn() throws Exception {
         List<Exchange> plus = consume("plus", "e2e/plant/+/cmd", "");
         List<Exchange> hash = consume("hash", "e2e/plant/#", "");
