@@ -6,7 +6,6 @@ import io.cellmqtt.camel.ModemConnector.SubscriptionHandle;
 import io.cellmqtt.modem.ReceivedMessage;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,25 +48,16 @@ public class CellMqttConsumer extends DefaultConsumer {
             throw e;
         }
         if (endpoint.getComponent().isHealthCheckConsumerEnabled()) {
-            HealthCheckRegistry registry = HealthCheckRegistry.get(endpoint.getCamelContext());
-            if (registry != null) {
-                String id = getRouteId() != null ? getRouteId() : endpoint.getId();
-                healthCheck = new CellMqttHealthCheck("consumer:cellmqtt-" + id, lease.serialPort(),
-                        () -> lease == null ? null : lease.client());
-                registry.register(healthCheck);
-            }
+            String id = getRouteId() != null ? getRouteId() : endpoint.getId();
+            healthCheck = CellMqttHealthCheck.register(endpoint.getCamelContext(), "consumer:cellmqtt-" + id,
+                    lease.serialPort(), () -> lease == null ? null : lease.client());
         }
     }
 
     @Override
     protected void doStop() throws Exception {
-        if (healthCheck != null) {
-            HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
-            if (registry != null) {
-                registry.unregister(healthCheck);
-            }
-            healthCheck = null;
-        }
+        CellMqttHealthCheck.unregister(getEndpoint().getCamelContext(), healthCheck);
+        healthCheck = null;
         SubscriptionHandle s = subscription;
         subscription = null;
         if (s != null) {

@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 
 import io.cellmqtt.camel.ModemConnector.ModemClient;
 import io.cellmqtt.modem.MqttClientState;
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
@@ -18,6 +20,26 @@ final class CellMqttHealthCheck extends AbstractHealthCheck {
         super("camel", id);
         this.serialPort = serialPort;
         this.client = client;
+    }
+
+    /** Registers a check if the context has a health registry; returns it, or null. */
+    static CellMqttHealthCheck register(CamelContext context, String id, String serialPort,
+            Supplier<ModemClient> client) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry == null) {
+            return null;
+        }
+        CellMqttHealthCheck check = new CellMqttHealthCheck(id, serialPort, client);
+        registry.register(check);
+        return check;
+    }
+
+    /** Unregisters {@code check} (null is fine). */
+    static void unregister(CamelContext context, CellMqttHealthCheck check) {
+        HealthCheckRegistry registry = check == null ? null : HealthCheckRegistry.get(context);
+        if (registry != null) {
+            registry.unregister(check);
+        }
     }
 
     @Override

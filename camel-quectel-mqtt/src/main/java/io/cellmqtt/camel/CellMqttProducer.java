@@ -13,7 +13,6 @@ import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.Message;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.DefaultAsyncProducer;
 
 /**
@@ -39,24 +38,16 @@ public class CellMqttProducer extends DefaultAsyncProducer {
         super.doStart();
         lease = getEndpoint().getComponent().acquire(getEndpoint());
         if (getEndpoint().getComponent().isHealthCheckProducerEnabled()) {
-            HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
-            if (registry != null) {
-                healthCheck = new CellMqttHealthCheck("producer:cellmqtt-" + getEndpoint().getId(),
-                        lease.serialPort(), () -> lease == null ? null : lease.client());
-                registry.register(healthCheck);
-            }
+            healthCheck = CellMqttHealthCheck.register(getEndpoint().getCamelContext(),
+                    "producer:cellmqtt-" + getEndpoint().getId(), lease.serialPort(),
+                    () -> lease == null ? null : lease.client());
         }
     }
 
     @Override
     protected void doStop() throws Exception {
-        if (healthCheck != null) {
-            HealthCheckRegistry registry = HealthCheckRegistry.get(getEndpoint().getCamelContext());
-            if (registry != null) {
-                registry.unregister(healthCheck);
-            }
-            healthCheck = null;
-        }
+        CellMqttHealthCheck.unregister(getEndpoint().getCamelContext(), healthCheck);
+        healthCheck = null;
         SharedModems.Lease l = lease;
         lease = null;
         if (l != null) {

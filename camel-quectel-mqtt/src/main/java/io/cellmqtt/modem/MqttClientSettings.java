@@ -49,6 +49,49 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
                 Duration.ofSeconds(60));
     }
 
+    public MqttClientSettings withClientId(String id) {
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, id, userName, password, clientIndex, protocolVersion,
+                keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
+                willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay);
+    }
+
+    public MqttClientSettings withCredentials(String user, String secret) {
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, user, secret, clientIndex, protocolVersion,
+                keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
+                willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay);
+    }
+
+    public MqttClientSettings withClientIndex(int index) {
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, index, protocolVersion,
+                keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
+                willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay);
+    }
+
+    /** SSL on context {@code context} with the named certificate files on the modem (any may be null). */
+    public MqttClientSettings withSsl(int context, String ca, String cert, String key, String suite) {
+        return new MqttClientSettings(brokerHost, brokerPort, true, clientId, userName, password, clientIndex,
+                protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
+                willPayload, willQos, willRetained, context, ca, cert, key, secLevel, sslVersion, suite, ignoreLocalTime,
+                inflightWindow, reconnectDelay, maxReconnectDelay);
+    }
+
+    public MqttClientSettings withInflightWindow(int window) {
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
+                protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
+                willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
+                cipherSuite, ignoreLocalTime, window, reconnectDelay, maxReconnectDelay);
+    }
+
+    public MqttClientSettings withReconnectDelays(Duration first, Duration max) {
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
+                protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
+                willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
+                cipherSuite, ignoreLocalTime, inflightWindow, first, max);
+    }
+
     /** The broker, client id and index identify a client: endpoints with equal keys share it. */
     public String key() {
         return (ssl ? "ssl://" : "tcp://") + brokerHost + ":" + brokerPort + "/" + clientId;

@@ -41,10 +41,8 @@ class Bg95TranscriptTest {
     }
 
     private static MqttClientSettings settings(String host, int port, String clientId) {
-        MqttClientSettings d = MqttClientSettings.of(host, port);
-        return new MqttClientSettings(d.brokerHost(), d.brokerPort(), false, clientId, null, null, 0, 4, 120, true, 5,
-                3, false, null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5,
-                Duration.ofMillis(20), Duration.ofMillis(200));
+        return MqttClientSettings.of(host, port).withClientId(clientId).withClientIndex(0)
+                .withReconnectDelays(Duration.ofMillis(20), Duration.ofMillis(200));
     }
 
     @Test
@@ -132,10 +130,8 @@ class Bg95TranscriptTest {
                 .lines("OK", "+QMTCLOSE: 0,0")
                 .start();
         modem = Modem.open(ModemSettings.of("scripted"), script.link());
-        MqttClientSettings d = settings("a1zgnxur10j8ux.iot.us-east-1.amazonaws.com", 8883, "MQTT-1");
-        MqttClientSettings ssl = new MqttClientSettings(d.brokerHost(), d.brokerPort(), true, d.clientId(), null, null,
-                0, 4, 120, true, 5, 3, false, null, null, 0, false, 2, "cacert.pem", "client.pem", "user_key.pem", -1,
-                4, "0XFFFF", true, 5, d.reconnectDelay(), d.maxReconnectDelay());
+        MqttClientSettings ssl = settings("a1zgnxur10j8ux.iot.us-east-1.amazonaws.com", 8883, "MQTT-1")
+                .withSsl(2, "cacert.pem", "client.pem", "user_key.pem", "0XFFFF");
         MqttClient client = modem.createClient(ssl);
         client.start().get(10, TimeUnit.SECONDS);
         List<ReceivedMessage> got = new CopyOnWriteArrayList<>();
@@ -235,10 +231,7 @@ class Bg95TranscriptTest {
                 .expect("AT+QMTPUBEX=0,3,1,0,\"t\",\"m3\"\r").lines("OK", "+QMTPUB: 0,2,0", "+QMTPUB: 0,3,2")
                 .start();
         modem = Modem.open(ModemSettings.of("scripted"), script.link());
-        MqttClientSettings d = settings("broker", 1883, "dev");
-        MqttClientSettings two = new MqttClientSettings(d.brokerHost(), d.brokerPort(), false, "dev", null, null, 0, 4,
-                120, true, 5, 3, false, null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF", true, 2,
-                d.reconnectDelay(), d.maxReconnectDelay());
+        MqttClientSettings two = settings("broker", 1883, "dev").withInflightWindow(2);
         MqttClient client = modem.createClient(two);
         client.start().get(10, TimeUnit.SECONDS);
         var f1 = client.publish(new OutgoingMessage("t", "m1".getBytes(StandardCharsets.US_ASCII), 1, false));
@@ -260,10 +253,7 @@ class Bg95TranscriptTest {
                 .expect("AT+QMTCLOSE=0\r").lines("OK", "+QMTCLOSE: 0,0")
                 .start();
         modem = Modem.open(ModemSettings.of("scripted"), script.link());
-        MqttClientSettings d = settings("broker", 1883, "dev");
-        MqttClientSettings creds = new MqttClientSettings(d.brokerHost(), d.brokerPort(), false, "dev", "user",
-                "s3cr3t-pw", 0, 4, 120, true, 5, 3, false, null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF",
-                true, 5, d.reconnectDelay(), d.maxReconnectDelay());
+        MqttClientSettings creds = settings("broker", 1883, "dev").withCredentials("user", "s3cr3t-pw");
         MqttClient client = modem.createClient(creds);
         assertThat(client.start()).failsWithin(WAIT).withThrowableThat()
                 .withMessageContaining("bad user name or password")
