@@ -229,7 +229,16 @@ public final class MqttClient {
     private void onConnected(long attempt) {
         List<PendingPublish> resend;
         synchronized (lock) {
-            if (!running || attempt != connection) {
+            if (!running) {
+                return;
+            }
+            if (attempt != connection) {
+                // Lost again right after connecting. A first start still succeeded: report it, and
+                // reconnect like after any loss; a later stale attempt was already rescheduled.
+                if (!firstConnect.isDone()) {
+                    firstConnect.complete(null);
+                    scheduleReconnect();
+                }
                 return;
             }
             state = MqttClientState.CONNECTED;
@@ -257,7 +266,9 @@ public final class MqttClient {
     private void onConnectFailed(long attempt, Throwable e) {
         boolean first;
         synchronized (lock) {
-            if (!running || attempt != connection) {
+            // A stale attempt after a loss was rescheduled by onConnectionLost, except during the
+            // first start, which nobody else will report.
+            if (!running || (attempt != connection && firstConnect.isDone())) {
                 return;
             }
             first = !firstConnect.isDone();

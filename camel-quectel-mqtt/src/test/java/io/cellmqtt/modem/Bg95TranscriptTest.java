@@ -262,6 +262,21 @@ class Bg95TranscriptTest {
         script.awaitFinished(WAIT);
     }
 
+    @Test
+    void aConnectionLostDuringTheFirstConnectFailsStartWithItsMeaning() throws Exception {
+        script = new ScriptedModem().bringUp().defaultConfig(0)
+                .expect("AT+QMTOPEN=0,\"broker\",1883\r").lines("OK", "+QMTOPEN: 0,0")
+                .expect("AT+QMTCONN=0,\"dev\"\r").lines("OK", "+QMTSTAT: 0,1")
+                .expect("AT+QMTCLOSE=0\r").lines("OK", "+QMTCLOSE: 0,0")
+                .start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        assertThat(client.start()).failsWithin(WAIT).withThrowableThat()
+                .withMessageContaining("+QMTSTAT: 0,1").withMessageContaining("closed or reset by peer");
+        script.awaitFinished(WAIT);
+        assertThat(client.state()).isEqualTo(MqttClientState.CLOSED);
+    }
+
     private static String text(ReceivedMessage m) {
         return new String(m.payload(), StandardCharsets.UTF_8);
     }
