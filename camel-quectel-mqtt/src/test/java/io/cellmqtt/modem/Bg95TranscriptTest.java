@@ -150,9 +150,7 @@ class Bg95TranscriptTest {
     @Test
     void payloadsTheQuotedFormCannotCarryGoByFixedLengthDataMode() throws Exception {
         byte[] payload = "say \"hi\",\r\n\u001a\u001b\u0000end".getBytes(StandardCharsets.ISO_8859_1);
-        script = new ScriptedModem().bringUp().defaultConfig(0)
-                .expect("AT+QMTOPEN=0,\"broker\",1883\r").lines("OK", "+QMTOPEN: 0,0")
-                .expect("AT+QMTCONN=0,\"dev\"\r").lines("OK", "+QMTCONN: 0,0,0")
+        script = new ScriptedModem().connected("broker", 1883, "dev")
                 .expect("AT+QMTPUB=0,1,1,1,\"plant/7/telemetry\"," + payload.length + "\r").send("\r\n> ")
                 .expect(payload).lines("OK", "+QMTPUB: 0,1,0")
                 .start();
@@ -169,9 +167,7 @@ class Bg95TranscriptTest {
     void receivedPayloadsAreFramedByLength() throws Exception {
         byte[] payload = "a\",\"b\r\n+QMTSTAT: 0,1\r\n\u001a\u0000".getBytes(StandardCharsets.ISO_8859_1);
         String head = "\r\n+QMTRECV: 0,7,\"plant/3/cmd\"," + payload.length + ",\"";
-        script = new ScriptedModem().bringUp().defaultConfig(0)
-                .expect("AT+QMTOPEN=0,\"broker\",1883\r").lines("OK", "+QMTOPEN: 0,0")
-                .expect("AT+QMTCONN=0,\"dev\"\r").lines("OK", "+QMTCONN: 0,0,0")
+        script = new ScriptedModem().connected("broker", 1883, "dev")
                 .expect("AT+QMTSUB=0,1,\"plant/+/cmd\",1\r").lines("OK", "+QMTSUB: 0,1,0,1")
                 .send(head).send(new String(payload, StandardCharsets.ISO_8859_1)).send("\"\r\n")
                 .start();
@@ -191,9 +187,7 @@ class Bg95TranscriptTest {
 
     @Test
     void connectionLossReconnectsResubscribesAndResendsWhatWasInFlight() throws Exception {
-        script = new ScriptedModem().bringUp().defaultConfig(0)
-                .expect("AT+QMTOPEN=0,\"broker\",1883\r").lines("OK", "+QMTOPEN: 0,0")
-                .expect("AT+QMTCONN=0,\"dev\"\r").lines("OK", "+QMTCONN: 0,0,0")
+        script = new ScriptedModem().connected("broker", 1883, "dev")
                 .expect("AT+QMTSUB=0,1,\"cmd/#\",1\r").lines("OK", "+QMTSUB: 0,1,0,1")
                 .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"one\"\r").lines("OK")
                 // The broker drops us before acknowledging publish 2.
@@ -221,9 +215,7 @@ class Bg95TranscriptTest {
 
     @Test
     void inflightWindowKeepsAtMostThatManyQos1PublishesOutstanding() throws Exception {
-        script = new ScriptedModem().bringUp().defaultConfig(0)
-                .expect("AT+QMTOPEN=0,\"broker\",1883\r").lines("OK", "+QMTOPEN: 0,0")
-                .expect("AT+QMTCONN=0,\"dev\"\r").lines("OK", "+QMTCONN: 0,0,0")
+        script = new ScriptedModem().connected("broker", 1883, "dev")
                 .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"m1\"\r").lines("OK")
                 .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"m2\"\r").lines("OK")
                 // Window of 2 is full: m3 must not be written until a result frees a slot.

@@ -86,6 +86,13 @@ final class ScriptedModem implements AutoCloseable {
                 .on("AT+QMTCFG=\"recv/mode\"," + index + ",0,1", "OK");
     }
 
+    /** Bring-up, default configuration of client 0, then a successful open and connect. */
+    ScriptedModem connected(String host, int port, String clientId) {
+        return bringUp().defaultConfig(0)
+                .expect("AT+QMTOPEN=0,\"" + host + "\"," + port + "\r").lines("OK", "+QMTOPEN: 0,0")
+                .expect("AT+QMTCONN=0,\"" + clientId + "\"\r").lines("OK", "+QMTCONN: 0,0,0");
+    }
+
     ScriptedModem start() {
         thread = new Thread(this::run, "scripted-modem");
         thread.setDaemon(true);
