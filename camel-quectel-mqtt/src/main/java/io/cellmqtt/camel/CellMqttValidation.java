@@ -1,5 +1,8 @@
 package io.cellmqtt.camel;
 
+import io.cellmqtt.modem.AtStrings;
+import io.cellmqtt.modem.TopicFilter;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -129,42 +132,17 @@ final class CellMqttValidation {
     /**
      * Checks a topic: not empty, no control characters or double quotes (they cannot be carried in the AT command's
      * quoted string, so a topic can never inject an AT command), and for publishing no wildcards; for subscribing
-     * the wildcards must be well formed ({@code +} a whole level, {@code #} the whole last level).
+     * the wildcards must be well formed. The rules are the modem layer's, applied before any modem is opened.
      */
     static void topic(String what, String topic, boolean publish) {
         if (topic == null || topic.isEmpty()) {
             throw new IllegalArgumentException(what + " must not be empty");
         }
-        for (int i = 0; i < topic.length(); i++) {
-            char ch = topic.charAt(i);
-            if (ch == '"' || Character.isISOControl(ch)) {
-                throw new IllegalArgumentException(what + " \"" + printable(topic) + "\" contains " + describe(ch)
-                                                   + " at index " + i
-                                                   + ": control characters and double quotes cannot be carried in"
-                                                   + " the AT command's quoted string");
-            }
-        }
+        AtStrings.requireQuotable(what, topic);
         if (publish) {
-            int plus = topic.indexOf('+');
-            int hash = topic.indexOf('#');
-            if (plus >= 0 || hash >= 0) {
-                char w = plus >= 0 && (hash < 0 || plus < hash) ? '+' : '#';
-                throw new IllegalArgumentException(what + " \"" + topic + "\" contains the wildcard '" + w
-                                                   + "': publish topics cannot have wildcards");
-            }
+            TopicFilter.requirePublishTopic(what, topic);
         } else {
-            String[] levels = topic.split("/", -1);
-            for (int i = 0; i < levels.length; i++) {
-                String level = levels[i];
-                if (level.contains("+") && !level.equals("+")) {
-                    throw new IllegalArgumentException(what + " \"" + topic
-                                                       + "\" is not a valid topic filter: '+' must be a whole level");
-                }
-                if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
-                    throw new IllegalArgumentException(what + " \"" + topic
-                                                       + "\" is not a valid topic filter: '#' must be the whole last level");
-                }
-            }
+            TopicFilter.requireValidFilter(what, topic);
         }
     }
 
@@ -173,40 +151,10 @@ final class CellMqttValidation {
         if (value == null) {
             return;
         }
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            if (ch == '"' || Character.isISOControl(ch)) {
-                throw new IllegalArgumentException(option + (secret ? "" : " \"" + printable(value) + "\"") + " contains "
-                                                   + describe(ch) + " at index " + i
-                                                   + ": control characters and double quotes cannot be carried in"
-                                                   + " the AT command's quoted string");
-            }
+        if (secret) {
+            AtStrings.requireQuotableSecret(option, value);
+        } else {
+            AtStrings.requireQuotable(option, value);
         }
-    }
-
-    private static String describe(char ch) {
-        if (ch == '"') {
-            return "a double quote";
-        }
-        return String.format("the control character %s", escape(ch));
-    }
-
-    private static String escape(char ch) {
-        return switch (ch) {
-            case '\r' -> "\\r";
-            case '\n' -> "\\n";
-            case '\t' -> "\\t";
-            default -> String.format("\\u%04x", (int) ch);
-        };
-    }
-
-    /** The value with control characters escaped, so an error message cannot itself break a log line. */
-    static String printable(String value) {
-        StringBuilder sb = new StringBuilder(value.length());
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            sb.append(Character.isISOControl(ch) ? escape(ch) : String.valueOf(ch));
-        }
-        return sb.toString();
     }
 }

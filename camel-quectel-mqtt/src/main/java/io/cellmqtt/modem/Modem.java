@@ -211,7 +211,7 @@ public final class Modem implements AutoCloseable {
         String pass = settings.apnPassword() == null ? "" : settings.apnPassword();
         AtStrings.requireQuotable("apn", settings.apn());
         AtStrings.requireQuotable("apnUserName", user);
-        AtStrings.requireQuotable("apnPassword", pass);
+        AtStrings.requireQuotableSecret("apnPassword", pass);
         int auth = user.isEmpty() && pass.isEmpty() ? 0 : 3;
         String head = "AT+QICSGP=" + cid + ",1,\"" + settings.apn() + "\",\"" + user + "\",";
         exec(AtCommand.of(head + "\"" + pass + "\"," + auth).withLogText(head + "\"***\"," + auth),
@@ -296,14 +296,14 @@ public final class Modem implements AutoCloseable {
             throw new ModemException(settings.serialPort() + ": MQTT client index " + index + " is already in use");
         }
         String clientId = s.clientId() != null ? s.clientId() : "cellmqtt-" + identity.imei();
-        AtStrings.requireQuotable("clientId '" + QuectelDialect.printable(clientId) + "'", clientId);
+        AtStrings.requireQuotable("clientId", clientId);
         requireLength("clientId", clientId, 256);
         if (s.userName() != null) {
             AtStrings.requireQuotable("userName", s.userName());
             requireLength("userName", s.userName(), 512);
         }
         if (s.password() != null) {
-            AtStrings.requireQuotable("password", s.password());
+            AtStrings.requireQuotableSecret("password", s.password());
             requireLength("password", s.password(), 512);
         }
         MqttClient client = new MqttClient(dialect, index, clientId, s, scheduler, callbacks,

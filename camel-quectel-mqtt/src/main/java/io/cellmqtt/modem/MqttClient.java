@@ -452,8 +452,8 @@ public final class MqttClient {
      */
     public CompletableFuture<Subscription> subscribe(String filter, int qos, MessageListener listener) {
         try {
-            TopicFilter.requireValidFilter(filter);
-            AtStrings.requireQuotable("topic filter '" + QuectelDialect.printable(filter) + "'", filter);
+            TopicFilter.requireValidFilter("topic filter", filter);
+            AtStrings.requireQuotable("topic filter", filter);
             if (qos < 0 || qos > 2) {
                 throw new IllegalArgumentException("qos=" + qos + " is out of range 0-2");
             }

@@ -76,10 +76,6 @@ final class QuectelDialect implements MqttDialect {
     @Override
     public void validate(OutgoingMessage m) {
         requireTopic(m.topic());
-        if (TopicFilter.hasWildcard(m.topic())) {
-            throw new IllegalArgumentException("publish topic '" + m.topic()
-                    + "' contains a wildcard ('+' or '#'); wildcards are only allowed in subscriptions");
-        }
         if (m.qos() < 0 || m.qos() > 2) {
             throw new IllegalArgumentException("qos=" + m.qos() + " is out of range 0-2");
         }
@@ -90,28 +86,13 @@ final class QuectelDialect implements MqttDialect {
     }
 
     private void requireTopic(String topic) {
-        if (topic.isEmpty()) {
-            throw new IllegalArgumentException("topic must not be empty");
-        }
-        AtStrings.requireQuotable("topic '" + printable(topic) + "'", topic);
+        TopicFilter.requirePublishTopic("topic", topic);
+        AtStrings.requireQuotable("topic", topic);
         int length = AtStrings.utf8Length(topic);
         if (length > profile.maxTopicLength()) {
             throw new IllegalArgumentException("topic of " + length + " bytes exceeds the " + profile.name()
                     + " limit of " + profile.maxTopicLength() + " bytes");
         }
-    }
-
-    /** Shows control characters as escapes so an error message can't itself be multi-line. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            if (c < 0x20 || c == 0x7F) {
-                b.append(String.format("\\x%02X", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 
     // ---------------------------------------------------------------- operations
@@ -229,7 +210,7 @@ final class QuectelDialect implements MqttDialect {
             log.append(',').append('"').append(user).append('"');
             if (s.password() != null) {
                 // The message names the option, never the value.
-                AtStrings.requireQuotable("password", s.password());
+                AtStrings.requireQuotableSecret("password", s.password());
                 text.append(",\"").append(s.password()).append('"');
                 log.append(",\"***\"");
             }
@@ -252,7 +233,7 @@ final class QuectelDialect implements MqttDialect {
     @Override
     public CompletableFuture<Void> subscribe(int idx, int messageId, List<TopicQos> topics) {
         String args = topics.stream()
-                .map(t -> AtStrings.quote("topic filter '" + printable(t.filter()) + "'", t.filter()) + "," + t.qos())
+                .map(t -> AtStrings.quote("topic filter", t.filter()) + "," + t.qos())
                 .collect(Collectors.joining(","));
         AtCommand c = AtCommand.of("AT+QMTSUB=" + idx + "," + messageId + "," + args);
         return run(c, "SUB " + idx + " " + messageId, packetDeadline(idx)).thenApply(f -> {

@@ -33,24 +33,44 @@ public final class TopicFilter {
     }
 
     /**
-     * Checks a subscription filter's wildcard placement.
+     * Checks a subscription filter: not empty, {@code +} a whole level, {@code #} the whole last level.
      *
+     * @param what names the filter in the error, e.g. {@code topic}
      * @throws IllegalArgumentException naming the filter
      */
-    public static void requireValidFilter(String filter) {
+    public static void requireValidFilter(String what, String filter) {
         if (filter.isEmpty()) {
-            throw new IllegalArgumentException("topic filter must not be empty");
+            throw new IllegalArgumentException(what + " must not be empty");
         }
         String[] levels = filter.split("/", -1);
         for (int i = 0; i < levels.length; i++) {
             String level = levels[i];
-            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
-                throw new IllegalArgumentException(
-                        "topic filter '" + filter + "': '#' must be a whole level and the last one");
-            }
             if (level.contains("+") && !level.equals("+")) {
-                throw new IllegalArgumentException("topic filter '" + filter + "': '+' must be a whole level");
+                throw new IllegalArgumentException(what + " \"" + filter
+                        + "\" is not a valid topic filter: '+' must be a whole level");
             }
+            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
+                throw new IllegalArgumentException(what + " \"" + filter
+                        + "\" is not a valid topic filter: '#' must be the whole last level");
+            }
+        }
+    }
+
+    /**
+     * Checks a publish topic: not empty, no wildcard.
+     *
+     * @throws IllegalArgumentException naming the topic and the wildcard
+     */
+    public static void requirePublishTopic(String what, String topic) {
+        if (topic.isEmpty()) {
+            throw new IllegalArgumentException(what + " must not be empty");
+        }
+        int plus = topic.indexOf('+');
+        int hash = topic.indexOf('#');
+        if (plus >= 0 || hash >= 0) {
+            char w = plus >= 0 && (hash < 0 || plus < hash) ? '+' : '#';
+            throw new IllegalArgumentException(what + " \"" + topic + "\" contains the wildcard '" + w
+                    + "': publish topics cannot have wildcards");
         }
     }
 }

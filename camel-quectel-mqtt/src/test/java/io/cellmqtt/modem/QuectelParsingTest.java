@@ -40,9 +40,9 @@ class QuectelParsingTest {
     @Test
     void quotedParametersRefuseWhatWouldEndThem() {
         assertThatIllegalArgumentException().isThrownBy(() -> AtStrings.requireQuotable("topic 'x'", "a\r\nAT+QPOWD\r\n"))
-                .withMessageContaining("control character 0x0D");
+                .withMessageContaining("the control character \\r");
         assertThatIllegalArgumentException().isThrownBy(() -> AtStrings.requireQuotable("topic 'x'", "a\"b"))
-                .withMessageContaining("'\"'");
+                .withMessageContaining("a double quote");
         AtStrings.requireQuotable("topic", "plant/7/telemetry, ok");
     }
 

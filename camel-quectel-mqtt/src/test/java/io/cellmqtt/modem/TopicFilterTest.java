@@ -34,13 +34,13 @@ class TopicFilterTest {
     @ParameterizedTest
     @ValueSource(strings = {"a/#/b", "a#", "a/b+", "", "+a"})
     void refusesMisplacedWildcards(String filter) {
-        assertThatIllegalArgumentException().isThrownBy(() -> TopicFilter.requireValidFilter(filter));
+        assertThatIllegalArgumentException().isThrownBy(() -> TopicFilter.requireValidFilter("filter", filter));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"a/#", "#", "+/b/+", "plant/+/cmd"})
     void acceptsWellFormedFilters(String filter) {
-        TopicFilter.requireValidFilter(filter);
+        TopicFilter.requireValidFilter("filter", filter);
         assertThat(TopicFilter.hasWildcard(filter)).isTrue();
     }
 }
