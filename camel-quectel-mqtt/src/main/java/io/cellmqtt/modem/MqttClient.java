@@ -3,16 +3,13 @@ package io.cellmqtt.modem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,7 +51,7 @@ public final class MqttClient {
     /** QoS&gt;0 publishes handed to the modem and not yet acknowledged, by message id, in send order. */
     private final Map<Integer, PendingPublish> inflight = new LinkedHashMap<>();
     private final MessageIds ids = new MessageIds();
-    private final Map<String, Filter> filters = new LinkedHashMap<>();
+    private final SubscriptionTable subscriptions = new SubscriptionTable();
     private CompletableFuture<Void> drained;
 
     MqttClient(MqttDialect dialect, int index, String clientId, MqttClientSettings settings,
@@ -249,7 +246,7 @@ public final class MqttClient {
         firstConnect.complete(null);
         synchronized (lock) {
             // Filters added while connecting missed the resubscription snapshot.
-            List<Filter> missed = filters.values().stream().filter(f -> !f.subscribed.isDone()).toList();
+            List<SubscriptionTable.Filter> missed = subscriptions.pending();
             if (!missed.isEmpty()) {
                 subscribeNow(missed);
             }
@@ -432,19 +429,6 @@ public final class MqttClient {
 
     // ------------------------------------------------------------------ subscriptions
 
-    /** One topic filter at the broker and the listeners that share it. */
-    private static final class Filter {
-        final String filter;
-        int qos;
-        final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> subscribed = new CompletableFuture<>();
-
-        Filter(String filter, int qos) {
-            this.filter = filter;
-            this.qos = qos;
-        }
-    }
-
     /**
      * Subscribes {@code filter} ({@code +} and {@code #} allowed) at {@code qos}; messages whose
      * topic matches it go to {@code listener}. Several listeners may share a client and even a
@@ -462,23 +446,12 @@ public final class MqttClient {
         }
         Subscription sub = new Subscription(filter, qos, listener);
         CompletableFuture<Void> ready;
-        boolean sendNow = false;
         synchronized (lock) {
-            Filter f = filters.get(filter);
-            if (f == null || f.qos < qos) {
-                if (f == null) {
-                    f = new Filter(filter, qos);
-                    filters.put(filter, f);
-                } else {
-                    f.qos = qos;
-                    f.subscribed = new CompletableFuture<>();
-                }
-                sendNow = state == MqttClientState.CONNECTED;
-            }
-            f.subscriptions.add(sub);
-            ready = f.subscribed;
-            if (sendNow) {
-                subscribeNow(List.of(f));
+            SubscriptionTable.Added added = subscriptions.add(sub);
+            ready = added.filter().subscribed;
+            // Not connected: the connect cycle subscribes every filter anyway.
+            if (added.subscribeAtBroker() && state == MqttClientState.CONNECTED) {
+                subscribeNow(List.of(added.filter()));
             }
         }
         return ready.thenApplyAsync(v -> sub, callbacks);
@@ -487,12 +460,8 @@ public final class MqttClient {
     /** Removes the listener; unsubscribes the filter at the broker when it was the last one. */
     public CompletableFuture<Void> unsubscribe(Subscription subscription) {
         synchronized (lock) {
-            Filter f = filters.get(subscription.filter());
-            if (f == null || !f.subscriptions.remove(subscription) || !f.subscriptions.isEmpty()) {
-                return CompletableFuture.completedFuture(null);
-            }
-            filters.remove(f.filter);
-            if (state != MqttClientState.CONNECTED) {
+            SubscriptionTable.Filter f = subscriptions.remove(subscription);
+            if (f == null || state != MqttClientState.CONNECTED) {
                 return CompletableFuture.completedFuture(null);
             }
             int id = ids.acquire();
@@ -506,13 +475,13 @@ public final class MqttClient {
 
     /** Subscribes every filter again after (re)connecting, a few per command. */
     private CompletableFuture<Void> resubscribeAll() {
-        List<Filter> all;
+        List<SubscriptionTable.Filter> all;
         synchronized (lock) {
-            all = new ArrayList<>(filters.values());
+            all = subscriptions.all();
         }
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (int i = 0; i < all.size(); i += TOPICS_PER_SUBSCRIBE) {
-            List<Filter> batch = all.subList(i, Math.min(all.size(), i + TOPICS_PER_SUBSCRIBE));
+            List<SubscriptionTable.Filter> batch = all.subList(i, Math.min(all.size(), i + TOPICS_PER_SUBSCRIBE));
             chain = chain.thenCompose(v -> {
                 synchronized (lock) {
                     return subscribeNow(batch);
@@ -532,14 +501,14 @@ public final class MqttClient {
     }
 
     /** Holds the lock. */
-    private CompletableFuture<Void> subscribeNow(List<Filter> batch) {
+    private CompletableFuture<Void> subscribeNow(List<SubscriptionTable.Filter> batch) {
         int id = ids.acquire();
         List<MqttDialect.TopicQos> topics = batch.stream().map(f -> new MqttDialect.TopicQos(f.filter, f.qos)).toList();
         return dialect.subscribe(index, id, topics).whenComplete((v, e) -> {
             synchronized (lock) {
                 ids.release(id);
             }
-            for (Filter f : batch) {
+            for (SubscriptionTable.Filter f : batch) {
                 if (e == null) {
                     f.subscribed.complete(null);
                 } else if (!(QuectelDialect.cause(e) instanceof ConnectionLostException)) {
@@ -551,13 +520,9 @@ public final class MqttClient {
 
     /** Routes a received message to every listener whose filter matches, in arrival order. */
     void onMessage(ReceivedMessage m) {
-        List<Subscription> targets = new ArrayList<>();
+        List<Subscription> targets;
         synchronized (lock) {
-            for (Filter f : filters.values()) {
-                if (TopicFilter.matches(f.filter, m.topic())) {
-                    targets.addAll(f.subscriptions);
-                }
-            }
+            targets = subscriptions.matching(m.topic());
         }
         if (targets.isEmpty()) {
             LOG.debug("client {}: no subscriber for {}", index, m);
@@ -581,22 +546,5 @@ public final class MqttClient {
     @Override
     public String toString() {
         return "MqttClient[" + index + ", " + clientId + ", " + state() + "]";
-    }
-
-    /** For tests of the backoff: what the next delay would be. */
-    Duration nextReconnectDelay() {
-        synchronized (lock) {
-            long base = settings.reconnectDelay().toMillis();
-            return Duration.ofMillis(Math.min(settings.maxReconnectDelay().toMillis(), base << Math.min(failedAttempts, 16)));
-        }
-    }
-
-    /** Sorted view for diagnostics. */
-    Map<Integer, String> inflightIds() {
-        synchronized (lock) {
-            Map<Integer, String> m = new TreeMap<>();
-            inflight.forEach((k, v) -> m.put(k, v.message.topic()));
-            return m;
-        }
     }
 }
