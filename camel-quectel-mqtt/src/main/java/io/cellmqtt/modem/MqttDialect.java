@@ -35,6 +35,7 @@ interface MqttDialect {
 
     CompletableFuture<Void> unsubscribe(int index, int messageId, List<String> filters);
 
+    /** Publishes a message that already passed {@link #validate}. */
     CompletableFuture<Void> publish(int index, int messageId, OutgoingMessage message);
 
     CompletableFuture<Void> disconnect(int index);

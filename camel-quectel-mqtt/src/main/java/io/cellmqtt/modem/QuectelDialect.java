@@ -266,7 +266,7 @@ final class QuectelDialect implements MqttDialect {
 
     @Override
     public CompletableFuture<Void> publish(int idx, int messageId, OutgoingMessage m) {
-        validate(m);
+        // MqttClient validated m before queueing it; re-sends after a reconnect are the same message.
         byte[] payload = m.payload();
         String head = idx + "," + messageId + "," + m.qos() + "," + (m.retained() ? 1 : 0) + ","
                 + AtStrings.quote("topic", m.topic());
