@@ -238,19 +238,19 @@ public final class MqttClient {
                 }
                 return;
             }
+            // Filters added while connecting missed the resubscription snapshot and did not send
+            // themselves; from CONNECTED on, subscribe() sends its own. Deciding both under one
+            // lock hold means no filter is subscribed twice or not at all.
+            List<SubscriptionTable.Filter> missed = subscriptions.pending();
             state = MqttClientState.CONNECTED;
             failedAttempts = 0;
             resend = new ArrayList<>(inflight.values());
-        }
-        LOG.info("client {} ({}) connected to {}:{}", index, clientId, settings.brokerHost(), settings.brokerPort());
-        firstConnect.complete(null);
-        synchronized (lock) {
-            // Filters added while connecting missed the resubscription snapshot.
-            List<SubscriptionTable.Filter> missed = subscriptions.pending();
             if (!missed.isEmpty()) {
                 subscribeNow(missed);
             }
         }
+        LOG.info("client {} ({}) connected to {}:{}", index, clientId, settings.brokerHost(), settings.brokerPort());
+        firstConnect.complete(null);
         for (PendingPublish p : resend) {
             LOG.debug("client {}: re-sending unacknowledged publish {}", index, p.messageId);
             send(p, attempt);
