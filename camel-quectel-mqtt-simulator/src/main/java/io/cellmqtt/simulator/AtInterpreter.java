@@ -24,7 +24,7 @@ final class AtInterpreter {
 
     private final ModemProfile profile;
     private final HostOutput out;
-    private final QmtCommands qmt;
+    private final MqttCommandSet mqtt;
     private final List<String> commandLog = new CopyOnWriteArrayList<>();
     private final Map<String, String> sslConfig = new HashMap<>();
     private volatile String imei;
@@ -33,10 +33,10 @@ final class AtInterpreter {
     private volatile boolean poweredDown;
     private final Runnable onPowerDown;
 
-    AtInterpreter(ModemProfile profile, HostOutput out, QmtCommands qmt, Runnable onPowerDown) {
+    AtInterpreter(ModemProfile profile, HostOutput out, MqttCommandSet mqtt, Runnable onPowerDown) {
         this.profile = profile;
         this.out = out;
-        this.qmt = qmt;
+        this.mqtt = mqtt;
         this.imei = profile.defaultImei();
         this.onPowerDown = onPowerDown;
     }
@@ -98,8 +98,8 @@ final class AtInterpreter {
 
     private String execute(AtCommand c, HostInput in) throws IOException {
         String name = c.name();
-        if (name.startsWith("+QMT")) {
-            return qmt.execute(c, in);
+        if (mqtt.handles(name)) {
+            return mqtt.execute(c, in);
         }
         switch (name) {
             case "", "Z", "&F", "&F0", "V1", "Q0", "&W", "&D0", "&D1", "&D2", "&C0", "&C1" -> {
@@ -114,7 +114,7 @@ final class AtInterpreter {
                 return OK;
             }
             case "I", "I0" -> {
-                out.block(profile.atiLines());
+                out.block(profile.atiLines(imei));
                 return OK;
             }
             case "+CMEE" -> {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The BG95 MQTT command set (AT+QMT*), with the parameter ranges of the reference. */
-final class QmtCommands {
+final class QmtCommands implements MqttCommandSet {
 
     static final int MAX_PUB_LEN = 4096;
     static final int MAX_PUBEX_LEN = 560;
@@ -18,15 +18,35 @@ final class QmtCommands {
     private static final String ERROR = AtInterpreter.ERROR;
     private static final byte[] PROMPT = "\r\n> ".getBytes(StandardCharsets.US_ASCII);
 
+    private final ModemProfile profile;
     private final HostOutput out;
     private final MqttClientSlot[] slots;
 
-    QmtCommands(HostOutput out, MqttClientSlot[] slots) {
+    QmtCommands(ModemProfile profile, HostOutput out, MqttClientSlot[] slots) {
+        this.profile = profile;
         this.out = out;
         this.slots = slots;
     }
 
-    String execute(AtCommand c, HostInput in) throws IOException {
+    @Override
+    public boolean handles(String name) {
+        return name.startsWith("+QMT");
+    }
+
+    @Override
+    public void dropNetwork(int index) {
+        slots[index].dropNetwork();
+    }
+
+    @Override
+    public void shutdown() {
+        for (MqttClientSlot s : slots) {
+            s.shutdown();
+        }
+    }
+
+    @Override
+    public String execute(AtCommand c, HostInput in) throws IOException {
         return switch (c.name()) {
             case "+QMTCFG" -> cfg(c);
             case "+QMTOPEN" -> open(c);

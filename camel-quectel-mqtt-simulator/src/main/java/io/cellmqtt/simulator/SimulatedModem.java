@@ -34,7 +34,8 @@ public final class SimulatedModem implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final MqttClientSlot[] slots = new MqttClientSlot[CLIENTS];
+    private final ModemProfile profile;
+    private final MqttCommandSet mqtt;
     private final AtInterpreter interpreter;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final List<HostSession> sessions = new CopyOnWriteArrayList<>();
@@ -45,15 +46,43 @@ public final class SimulatedModem implements AutoCloseable {
     private volatile boolean closed;
 
     private SimulatedModem(ModemProfile profile) {
-        for (int i = 0; i < CLIENTS; i++) {
-            slots[i] = new MqttClientSlot(i, output, group, blocking, () -> latency);
-        }
-        interpreter = new AtInterpreter(profile, output, new QmtCommands(output, slots), this::shutdownClients);
+        this.profile = profile;
+        this.mqtt = switch (profile.family()) {
+            case QUECTEL -> {
+                MqttClientSlot[] slots = new MqttClientSlot[CLIENTS];
+                for (int i = 0; i < CLIENTS; i++) {
+                    slots[i] = new MqttClientSlot(i, output, group, blocking, () -> latency);
+                }
+                yield new QmtCommands(profile, output, slots);
+            }
+            case SIMCOM -> throw new UnsupportedOperationException("the SIMCom CMQTT command set is not built yet");
+        };
+        interpreter = new AtInterpreter(profile, output, mqtt, this::shutdownClients);
     }
 
     /** A Quectel BG95-M3 (ATI: Quectel / BG95-M3 / Revision: BG95M3LAR02A03). */
     public static SimulatedModem bg95() {
         return new SimulatedModem(ModemProfile.BG95);
+    }
+
+    /**
+     * A simulated modem of the named model: bg95, bg77, bg600l, bg96, bc26, m95 or sim7600.
+     *
+     * @throws IllegalArgumentException for any other name, listing the known ones
+     */
+    public static SimulatedModem of(String model) {
+        return new SimulatedModem(ModemProfile.byName(model).orElseThrow(() -> new IllegalArgumentException(
+                "unknown simulated model '" + model + "'; known: " + models())));
+    }
+
+    /** The names {@link #of(String)} accepts. */
+    public static java.util.List<String> models() {
+        return ModemProfile.ALL.stream().map(ModemProfile::name).toList();
+    }
+
+    /** The model's name, as {@code modem=} spells it. */
+    public String model() {
+        return profile.name();
     }
 
     public SimulatedModem imei(String imei) {
@@ -130,7 +159,7 @@ public final class SimulatedModem implements AutoCloseable {
 
     /** Cuts the client's broker connection without DISCONNECT (the broker then publishes the will); reports +QMTSTAT: n,1. */
     public void dropNetwork(int clientIndex) {
-        slots[clientIndex].dropNetwork();
+        mqtt.dropNetwork(clientIndex);
     }
 
     /** Splits every write to the host into random chunks of 1..maxChunk bytes (0 turns chunking off). */
@@ -144,9 +173,7 @@ public final class SimulatedModem implements AutoCloseable {
     }
 
     private void shutdownClients() {
-        for (MqttClientSlot s : slots) {
-            s.shutdown();
-        }
+        mqtt.shutdown();
     }
 
     private void startThread(String name, Runnable r) {

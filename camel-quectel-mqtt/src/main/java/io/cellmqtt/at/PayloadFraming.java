@@ -16,4 +16,14 @@ public interface PayloadFraming {
      * something else.
      */
     int payloadLength(byte[] line, int length);
+
+    /**
+     * Looks at a whole line that has just ended ({@code line[0..length)}, its CR/LF not included)
+     * and returns the number of payload bytes that follow on the next line(s), or -1. For URCs
+     * that announce a length on one line and carry the bytes after it, e.g. SIMCom's
+     * {@code +CMQTTRXPAYLOAD: 0,19} followed by CR LF and 19 raw bytes. Default: claims nothing.
+     */
+    default int payloadAfterLine(byte[] line, int length) {
+        return -1;
+    }
 }

@@ -5,6 +5,7 @@ import io.cellmqtt.at.AtCommand;
 import io.cellmqtt.at.AtErrorException;
 import io.cellmqtt.at.AtException;
 import io.cellmqtt.at.AtResponse;
+import io.cellmqtt.at.SwitchableFraming;
 import io.cellmqtt.link.Link;
 import io.cellmqtt.link.LinkException;
 import io.cellmqtt.link.Links;
@@ -40,11 +41,13 @@ public final class Modem implements AutoCloseable {
     private volatile boolean alive = true;
     private ModemIdentity identity;
     private ModemProfile profile;
-    private QuectelDialect dialect;
+    private MqttDialect dialect;
+    private final SwitchableFraming framing;
 
-    private Modem(ModemSettings settings, AtChannel channel) {
+    private Modem(ModemSettings settings, AtChannel channel, SwitchableFraming framing) {
         this.settings = settings;
         this.channel = channel;
+        this.framing = framing;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cellmqtt-timer"));
         this.callbacks = Executors.newCachedThreadPool(r -> daemon(r, "cellmqtt-callback"));
     }
@@ -74,8 +77,10 @@ public final class Modem implements AutoCloseable {
 
     /** Brings up a modem on a link that is already open (in-memory pipes in tests). */
     public static Modem open(ModemSettings settings, Link link) throws ModemException {
-        AtChannel channel = new AtChannel(link, QuectelDialect.receiveFramings());
-        Modem modem = new Modem(settings, channel);
+        // The receive framing depends on the model, which is known only after ATI.
+        SwitchableFraming framing = new SwitchableFraming();
+        AtChannel channel = new AtChannel(link, List.of(framing));
+        Modem modem = new Modem(settings, channel, framing);
         channel.onLinkLost(modem::onLinkLost);
         channel.start();
         try {
@@ -111,15 +116,16 @@ public final class Modem implements AutoCloseable {
         }
         if (settings.disablePowerSaving()) {
             // PSM, eDRX and sleep would make the modem miss incoming messages.
-            exec("AT+CPSMS=0", "switching PSM off");
-            exec("AT+CEDRXS=0", "switching eDRX off");
-            exec("AT+QSCLK=0", "switching sleep off");
+            for (String command : profile.powerSavingOff()) {
+                exec(command, "switching power saving off");
+            }
         }
         awaitRegistration();
         if (settings.apn() != null && !settings.apn().isEmpty()) {
             setUpPdpContext();
         }
-        dialect = new QuectelDialect(channel, profile, settings.pdpContextId());
+        dialect = MqttDialect.create(channel, profile, settings);
+        framing.use(dialect.framings());
         dialect.bind(new MqttDialect.DialectListener() {
             @Override
             public void onMessage(ReceivedMessage message) {

@@ -1,5 +1,6 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.PayloadFraming;
 
 import java.util.List;
@@ -13,6 +14,14 @@ import java.util.concurrent.CompletableFuture;
  * retried after reconnecting.
  */
 interface MqttDialect {
+
+    /** The dialect of {@code profile}'s family, speaking over {@code channel}. */
+    static MqttDialect create(AtChannel channel, ModemProfile profile, ModemSettings settings) {
+        return switch (profile.family()) {
+            case QUECTEL -> new QuectelDialect(channel, profile, settings.pdpContextId());
+            case SIMCOM -> throw new UnsupportedOperationException("the SIMCom CMQTT dialect is not built yet");
+        };
+    }
 
     ModemProfile profile();
 
@@ -41,6 +50,9 @@ interface MqttDialect {
     CompletableFuture<Void> disconnect(int index);
 
     CompletableFuture<Void> close(int index);
+
+    /** Fails every operation still waiting for a result, e.g. when the link to the modem is gone. */
+    void failEverything(ModemException cause);
 
     /** A topic filter and its QoS, for multi-topic subscribe commands. */
     record TopicQos(String filter, int qos) {

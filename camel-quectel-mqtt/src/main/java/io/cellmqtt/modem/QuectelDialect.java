@@ -434,8 +434,8 @@ final class QuectelDialect implements MqttDialect {
         failed.forEach(d -> d.future.completeExceptionally(cause));
     }
 
-    /** Fails every waiter, e.g. when the link to the modem is gone. */
-    void failEverything(ModemException cause) {
+    @Override
+    public void failEverything(ModemException cause) {
         List<Deferred> failed = new ArrayList<>();
         synchronized (this) {
             deferred.values().forEach(failed::addAll);
