@@ -365,7 +365,8 @@ public final class MqttClient {
                 continue;
             }
             if (p.message.qos() > 0) {
-                if (inflight.size() >= settings.inflightWindow()) {
+                // The model may keep fewer in flight than asked (SIM7600: one, its result has no id).
+                if (inflight.size() >= Math.min(settings.inflightWindow(), dialect.profile().maxInflight())) {
                     return;
                 }
                 p.messageId = ids.acquire();

@@ -65,10 +65,15 @@ final class ScriptedModem implements AutoCloseable {
 
     /** The usual BG95 bring-up, answered as the simulated BG95 would. */
     ScriptedModem bringUp() {
+        return bringUp("Quectel", "BG95-M3", "Revision: BG95M3LAR02A03");
+    }
+
+    /** The usual bring-up of a modem whose ATI prints {@code atiLines}, registered on LTE. */
+    ScriptedModem bringUp(String... atiLines) {
         return on("AT", "OK")
                 .on("ATE0", "OK")
                 .on("AT+CMEE=2", "OK")
-                .expect("ATI\r").send("\r\nQuectel\r\nBG95-M3\r\nRevision: BG95M3LAR02A03\r\n\r\nOK\r\n")
+                .expect("ATI\r").send("\r\n" + String.join("\r\n", atiLines) + "\r\n\r\nOK\r\n")
                 .on("AT+GSN", "866425030000001", "OK")
                 .on("AT+CPIN?", "+CPIN: READY", "OK")
                 .on("AT+CEREG?", "+CEREG: 0,1", "OK");
