@@ -17,11 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * cellmqtt with no modem and no broker: an embedded broker, a simulated Quectel BG95 behind a
- * pseudo-terminal (reached through jSerialComm exactly like /dev/ttyUSB2), two Camel routes, and
- * an independent MQTT client on the broker side that shows the round trip.
+ * cellmqtt with no modem and no broker: an embedded broker, a simulated modem behind a
+ * pseudo-terminal (reached through jSerialComm exactly like /dev/ttyUSB2), the {@link PlantRoutes}
+ * bridge, and an independent MQTT client on the broker side that shows the round trip.
  *
- * <p>Runs until Ctrl+C, or for {@code -Dquickstart.seconds=N} seconds.
+ * <p>Runs until Ctrl+C, or for {@code -Dquickstart.seconds=N} seconds. {@code -Dquickstart.modem=m95}
+ * (or bg77, bg600l, bg96, bc26, sim7600) simulates another model; the default is bg95.
  */
 public final class Quickstart {
 
@@ -31,27 +32,25 @@ public final class Quickstart {
         String brokerUrl = "tcp://127.0.0.1:" + port;
         System.out.println("[quickstart] embedded MQTT broker on " + brokerUrl);
 
-        SimulatedModem modem = SimulatedModem.bg95();
+        String model = System.getProperty("quickstart.modem", "bg95");
+        SimulatedModem modem = SimulatedModem.of(model);
         String tty = modem.openPty();
-        System.out.println("[quickstart] simulated Quectel BG95 AT port on " + tty);
+        System.out.println("[quickstart] simulated " + model + " AT port on " + tty);
 
-        String options = "?serialPort=" + tty + "&brokerUrl=" + brokerUrl;
         AtomicInteger readings = new AtomicInteger();
         Main main = new Main();
+        main.addInitialProperty("cellmqtt.serialPort", tty);
+        main.addInitialProperty("cellmqtt.modem", model);
+        main.addInitialProperty("cellmqtt.brokerUrl", brokerUrl);
+        // The bridge itself is PlantRoutes, the same for every modem; here a timer feeds it readings.
+        main.configure().addRoutesBuilder(new PlantRoutes());
         main.configure().addRoutesBuilder(new RouteBuilder() {
             @Override
             public void configure() {
-                // Publish a reading every 3 seconds through the modem.
-                from("timer:reading?period=3000").routeId("telemetry")
+                from("timer:reading?period=3000").routeId("readings")
                         .process(e -> e.getMessage().setBody(String.format("{\"plant\":7,\"seq\":%d,\"celsius\":%.1f}",
                                 readings.incrementAndGet(), 18 + 8 * Math.random())))
-                        .to("cellmqtt:plant/7/telemetry" + options + "&qos=1")
-                        .log("published ${body} (message id ${header.CamelCellMqttMessageId})");
-
-                // Log whatever arrives on any plant's command topic.
-                from("cellmqtt:plant/+/cmd" + options + "&qos=1").routeId("commands")
-                        .convertBodyTo(String.class)
-                        .log("received on ${header.CamelCellMqttTopic}: ${body}");
+                        .to("direct:readings");
             }
         });
 
