@@ -2,6 +2,7 @@ package io.cellmqtt.simulator;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -78,7 +79,10 @@ final class ModemFiles {
         if (c.type() != AtCommand.Type.EXEC) {
             return c.type() == AtCommand.Type.TEST ? OK : ERROR;
         }
-        files.keySet().forEach(n -> out.line("+CCERTLIST: \"" + n + "\""));
+        List<String> lines = files.keySet().stream().map(n -> "+CCERTLIST: \"" + n + "\"").toList();
+        if (!lines.isEmpty()) {
+            out.block(lines); // one block, as reference 001 prints the list
+        }
         return OK;
     }
 
