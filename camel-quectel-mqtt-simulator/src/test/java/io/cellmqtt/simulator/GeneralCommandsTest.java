@@ -159,6 +159,18 @@ class GeneralCommandsTest {
     }
 
     @Test
+    void everySimulatedModelHasItsTables() {
+        for (ModemProfile p : ModemProfile.ALL) {
+            assertThat(GeneralCommands.of(p).behaviour("+CGMM")).as(p.name()).isEqualTo(GeneralCommands.Behaviour.MODEL);
+            if (p.family() == ModemProfile.Family.QUECTEL) {
+                assertThat(QuectelModel.of(p).name()).isEqualTo(p.name());
+            }
+        }
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> QuectelModel.of(ModemProfile.SIM7600)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sim7600");
+    }
+
+    @Test
     void passwordsOfEveryModelAreMaskedInLogs() {
         assertThat(AtInterpreter.maskSecrets("AT+QICSGP=1,1,\"apn\",\"user\",\"s3cret\",3"))
                 .isEqualTo("AT+QICSGP=1,1,\"apn\",\"user\",\"***\",3");
