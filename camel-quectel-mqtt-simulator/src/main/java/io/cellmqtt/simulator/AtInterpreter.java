@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Executes one command line at a time, BG95 style. General and network commands are answered here;
- * the MQTT command set lives in {@link QmtCommands}. Commands from several transports are
- * serialised because a real modem has one AT interpreter per port.
+ * Executes one command line at a time. The model's MQTT command set gets the commands it handles;
+ * general and network commands are answered here, as far as the model's {@link GeneralCommands}
+ * table has them. Commands from several transports are serialised because a real modem has one AT
+ * interpreter per port.
  */
 final class AtInterpreter {
 
@@ -25,6 +26,8 @@ final class AtInterpreter {
     private final ModemProfile profile;
     private final HostOutput out;
     private final MqttCommandSet mqtt;
+    private final GeneralCommands general;
+    private final ModemFiles files;
     private final List<String> commandLog = new CopyOnWriteArrayList<>();
     private final Map<String, String> sslConfig = new HashMap<>();
     private volatile String imei;
@@ -37,6 +40,8 @@ final class AtInterpreter {
         this.profile = profile;
         this.out = out;
         this.mqtt = mqtt;
+        this.general = GeneralCommands.of(profile);
+        this.files = new ModemFiles(out);
         this.imei = profile.defaultImei();
         this.onPowerDown = onPowerDown;
     }
@@ -101,57 +106,48 @@ final class AtInterpreter {
         if (mqtt.handles(name)) {
             return mqtt.execute(c, in);
         }
-        switch (name) {
-            case "", "Z", "&F", "&F0", "V1", "Q0", "&W", "&D0", "&D1", "&D2", "&C0", "&C1" -> {
+        GeneralCommands.Behaviour behaviour = general.behaviour(name);
+        if (behaviour == null) {
+            return ERROR; // the model has no such command
+        }
+        switch (behaviour) {
+            case OK -> {
                 return OK;
             }
-            case "E0", "E" -> {
+            case ECHO_OFF -> {
                 echo = false;
                 return OK;
             }
-            case "E1" -> {
+            case ECHO_ON -> {
                 echo = true;
                 return OK;
             }
-            case "I", "I0" -> {
+            case IDENTIFY -> {
                 out.block(profile.atiLines(imei));
                 return OK;
             }
-            case "+CMEE" -> {
-                if (c.type() == AtCommand.Type.READ) {
-                    out.line("+CMEE: " + cmee);
-                    return OK;
-                }
-                if (c.type() == AtCommand.Type.TEST) {
-                    out.line("+CMEE: (0-2)");
-                    return OK;
-                }
-                int v = c.intArg(0);
-                if (v < 0 || v > 2) {
-                    return ERROR;
-                }
-                cmee = v;
-                return OK;
+            case CMEE -> {
+                return cmee(c);
             }
-            case "+GSN", "+CGSN" -> {
+            case IMEI -> {
                 return info(c, imei);
             }
-            case "+CGMM", "+GMM" -> {
+            case MODEL -> {
                 return info(c, profile.model());
             }
-            case "+CGMI", "+GMI" -> {
+            case MANUFACTURER -> {
                 return info(c, profile.manufacturer());
             }
-            case "+CGMR", "+GMR" -> {
+            case REVISION -> {
                 return info(c, profile.revision());
             }
-            case "+CPIN" -> {
+            case SIM_READY -> {
                 return read(c, "+CPIN: READY");
             }
-            case "+CREG", "+CGREG", "+CEREG" -> {
+            case REGISTERED -> {
                 return read(c, name + ": 0,1");
             }
-            case "+CSQ" -> {
+            case SIGNAL -> {
                 if (c.type() == AtCommand.Type.TEST) {
                     out.line("+CSQ: (0-31,99),(0-7,99)");
                     return OK;
@@ -159,29 +155,82 @@ final class AtInterpreter {
                 out.line("+CSQ: 20,99");
                 return OK;
             }
-            case "+COPS" -> {
+            case OPERATOR -> {
                 return read(c, "+COPS: 0,0,\"SIMULATED\",8");
             }
-            case "+QIACT" -> {
+            case PDP_CONTEXTS -> {
                 if (c.type() == AtCommand.Type.READ) {
                     out.line("+QIACT: 1,1,1,\"10.0.0.2\"");
                 }
                 return OK;
             }
-            case "+QICSGP", "+CGDCONT", "+QIDEACT", "+CPSMS", "+QSCLK", "+CEDRXS", "+CFUN", "+QCFG", "+IPR", "+CGATT" -> {
-                return OK;
+            case GPRS_ACTIVATE -> {
+                return c.type() == AtCommand.Type.EXEC ? OK : ERROR;
             }
-            case "+QSSLCFG" -> {
-                return sslConfig(c);
+            case GPRS_APN -> {
+                return gprsApn(c);
             }
-            case "+QPOWD" -> {
+            case QUECTEL_SSL_CONFIG -> {
+                return sslConfig(c, 5);
+            }
+            case SIMCOM_SSL_CONFIG -> {
+                return sslConfig(c, 9);
+            }
+            case POWER_DOWN -> {
                 poweredDown = true;
                 return OK;
             }
-            default -> {
-                return ERROR;
+            case FILE_UPLOAD -> {
+                return files.quectelUpload(c, in);
+            }
+            case CERT_DOWNLOAD -> {
+                return files.simcomDownload(c, in);
+            }
+            case CERT_LIST -> {
+                return files.simcomList(c);
+            }
+            case CERT_DELETE -> {
+                return files.simcomDelete(c);
+            }
+            default -> throw new IllegalStateException("no implementation for " + behaviour);
+        }
+    }
+
+    private String cmee(AtCommand c) {
+        if (c.type() == AtCommand.Type.READ) {
+            out.line("+CMEE: " + cmee);
+            return OK;
+        }
+        if (c.type() == AtCommand.Type.TEST) {
+            out.line("+CMEE: (0-2)");
+            return OK;
+        }
+        int v = c.intArg(0);
+        if (v < 0 || v > 2) {
+            return ERROR;
+        }
+        cmee = v;
+        return OK;
+    }
+
+    /** M95 {@code AT+QICSGP=<mode>,"<apn>"[,"<user>","<password>"]}; mode 1 is GPRS. */
+    private String gprsApn(AtCommand c) {
+        if (c.type() == AtCommand.Type.TEST || c.type() == AtCommand.Type.READ) {
+            return OK;
+        }
+        if (c.type() != AtCommand.Type.WRITE || c.argCount() < 2 || c.argCount() > 4 || c.argCount() == 3) {
+            return ERROR;
+        }
+        int mode = c.intArg(0);
+        if (mode < 0 || mode > 1) {
+            return ERROR;
+        }
+        for (int i = 1; i < c.argCount(); i++) {
+            if (!c.arg(i).quoted()) {
+                return ERROR; // e.g. the BG95 form AT+QICSGP=1,1,"apn",...: its second place is a number
             }
         }
+        return OK;
     }
 
     private String info(AtCommand c, String value) {
@@ -199,7 +248,7 @@ final class AtInterpreter {
         return OK;
     }
 
-    private String sslConfig(AtCommand c) {
+    private String sslConfig(AtCommand c, int maxContext) {
         if (c.type() == AtCommand.Type.TEST) {
             return OK;
         }
@@ -208,14 +257,14 @@ final class AtInterpreter {
         }
         String key = c.arg(0).lower();
         int ctx = c.intArg(1);
-        if (ctx < 0 || ctx > 5) {
+        if (ctx < 0 || ctx > maxContext) {
             return ERROR;
         }
         String k = key + "," + ctx;
         if (c.argCount() == 2) {
             String v = sslConfig.get(k);
             if (v != null) {
-                out.line("+QSSLCFG: \"" + key + "\"," + ctx + "," + v);
+                out.line(c.name() + ": \"" + key + "\"," + ctx + "," + v);
             }
             return OK;
         }
@@ -228,24 +277,42 @@ final class AtInterpreter {
         return OK;
     }
 
-    /** The QMTCONN password (and the AliCloud device secret) never reach the log. */
+    /**
+     * Passwords never reach the log: QMTCONN's, the AliCloud device secret, the APN password of
+     * QICSGP (BG95 and M95 forms) and CGAUTH, and CMQTTCONNECT's. On a line that does not parse the
+     * whole argument list is hidden.
+     */
     static String maskSecrets(String line) {
         String upper = line.toUpperCase(java.util.Locale.ROOT);
-        boolean conn = upper.startsWith("AT+QMTCONN=");
-        boolean ali = upper.startsWith("AT+QMTCFG=\"ALIAUTH\"");
-        if (!conn && !ali) {
-            return line;
-        }
         int eq = line.indexOf('=');
-        Optional<List<AtCommand.Arg>> args = AtLineParser.splitArgs(line.substring(eq + 1));
-        int secretIndex = conn ? 3 : 4;
-        if (args.isEmpty() || args.get().size() <= secretIndex) {
+        if (eq < 0) {
             return line;
         }
+        String head = upper.substring(0, eq);
+        boolean secretBearing = switch (head) {
+            case "AT+QMTCONN", "AT+QICSGP", "AT+CGAUTH", "AT+CMQTTCONNECT" -> true;
+            default -> upper.startsWith("AT+QMTCFG=\"ALIAUTH\"");
+        };
+        if (!secretBearing) {
+            return line;
+        }
+        Optional<List<AtCommand.Arg>> parsed = AtLineParser.splitArgs(line.substring(eq + 1));
+        if (parsed.isEmpty()) {
+            return line.substring(0, eq + 1) + "***";
+        }
+        List<AtCommand.Arg> a = parsed.get();
+        List<Integer> secret = switch (head) {
+            case "AT+QMTCONN" -> List.of(3);
+            // SIMCom writes the password before the user name, 3GPP after it: hide both
+            case "AT+CGAUTH" -> List.of(2, 3);
+            // M95 writes the APN second (quoted), the BG95 family a context type there
+            case "AT+QICSGP" -> List.of(a.size() > 1 && a.get(1).quoted() ? 3 : 4);
+            case "AT+CMQTTCONNECT" -> List.of(5);
+            default -> List.of(4);
+        };
         List<String> parts = new ArrayList<>();
-        List<AtCommand.Arg> a = args.get();
         for (int i = 0; i < a.size(); i++) {
-            String v = i == secretIndex ? "***" : a.get(i).raw();
+            String v = secret.contains(i) ? "***" : a.get(i).raw();
             parts.add(a.get(i).quoted() ? "\"" + v + "\"" : v);
         }
         return line.substring(0, eq + 1) + String.join(",", parts);

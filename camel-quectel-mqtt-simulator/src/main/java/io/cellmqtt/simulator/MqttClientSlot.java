@@ -2,8 +2,6 @@ package io.cellmqtt.simulator;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,6 +34,7 @@ final class MqttClientSlot {
     private volatile State state = State.CLOSED;
     private volatile BrokerConnection connection;
     private volatile String host;
+    private volatile QuectelModel.ReceiveFormat receiveFormat = QuectelModel.ReceiveFormat.QUOTED;
     private volatile int port;
 
     MqttClientSlot(int index, HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency) {
@@ -44,6 +43,11 @@ final class MqttClientSlot {
         this.group = group;
         this.blocking = blocking;
         this.latency = latency;
+    }
+
+    /** The model's +QMTRECV shape; set by the command set before the host can connect. */
+    void receiveFormat(QuectelModel.ReceiveFormat format) {
+        receiveFormat = format;
     }
 
     State state() {
@@ -97,16 +101,22 @@ final class MqttClientSlot {
         connection.unsubscribe(msgId, topics);
     }
 
-    /** Reserves a place in the in-flight window before the prompt; false = window full or id in use. */
-    synchronized boolean reserve(int msgId, int qos) {
+    /** What {@link #reserve} found. */
+    enum Reservation { RESERVED, WINDOW_FULL, ID_IN_FLIGHT }
+
+    /** Reserves a place in the in-flight window before the prompt. */
+    synchronized Reservation reserve(int msgId, int qos) {
         if (qos == 0) {
-            return true;
+            return Reservation.RESERVED;
         }
-        if (inflight.size() >= INFLIGHT_WINDOW || inflight.contains(msgId)) {
-            return false;
+        if (inflight.size() >= INFLIGHT_WINDOW) {
+            return Reservation.WINDOW_FULL;
+        }
+        if (inflight.contains(msgId)) {
+            return Reservation.ID_IN_FLIGHT;
         }
         inflight.add(msgId);
-        return true;
+        return Reservation.RESERVED;
     }
 
     synchronized void release(int msgId, int qos) {
@@ -198,18 +208,7 @@ final class MqttClientSlot {
     }
 
     private byte[] recvLine(InboundMessage m) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        String head = "+QMTRECV: " + index + "," + m.msgId() + ",\"";
-        b.writeBytes(head.getBytes(StandardCharsets.US_ASCII));
-        b.writeBytes(m.topic().getBytes(StandardCharsets.UTF_8));
-        b.writeBytes("\",".getBytes(StandardCharsets.US_ASCII));
-        if (config.recvLenEnable == 1) {
-            b.writeBytes((m.payload().length + ",").getBytes(StandardCharsets.US_ASCII));
-        }
-        b.write('"');
-        b.writeBytes(m.payload());
-        b.write('"');
-        return b.toByteArray();
+        return receiveFormat.line(index, m, config.recvLenEnable == 1);
     }
 
     private void later(Runnable r) {

@@ -1,15 +1,20 @@
 package io.cellmqtt.simulator;
 
+import io.cellmqtt.simulator.QuectelModel.PublishForm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
-/** The BG95 MQTT command set (AT+QMT*), with the parameter ranges of the reference. */
+/**
+ * The Quectel MQTT command set (AT+QMT*) with the parameter ranges of the BG95 reference; where a
+ * model's document differs, its {@link QuectelModel} says how.
+ */
 final class QmtCommands implements MqttCommandSet {
 
-    static final int MAX_PUB_LEN = 4096;
     static final int MAX_PUBEX_LEN = 560;
     static final int MAX_WILL_LEN = 255;
     private static final int CTRL_Z = 0x1A;
@@ -18,14 +23,29 @@ final class QmtCommands implements MqttCommandSet {
     private static final String ERROR = AtInterpreter.ERROR;
     private static final byte[] PROMPT = "\r\n> ".getBytes(StandardCharsets.US_ASCII);
 
-    private final ModemProfile profile;
+    /** AT+QMTCFG=? ranges per key, after the key and the client index range. */
+    private static final Map<String, String> CFG_RANGES = Map.of(
+            "version", "(3,4)",
+            "pdpcid", "(1-16)",
+            "ssl", "(0,1),(0-5)",
+            "keepalive", "(0-3600)",
+            "session", "(0,1)",
+            "timeout", "(1-60),(0-10),(0,1)",
+            "will", "(0,1),(0-2),(0,1),\"length\",\"length\"",
+            "recv/mode", "(0,1),(0,1)",
+            "aliauth", "\"productkey\",\"devicename\",\"devicesecret\"");
+
+    private final QuectelModel model;
     private final HostOutput out;
     private final MqttClientSlot[] slots;
 
     QmtCommands(ModemProfile profile, HostOutput out, MqttClientSlot[] slots) {
-        this.profile = profile;
+        this.model = QuectelModel.of(profile);
         this.out = out;
         this.slots = slots;
+        for (MqttClientSlot s : slots) {
+            s.receiveFormat(model.receive());
+        }
     }
 
     @Override
@@ -56,8 +76,8 @@ final class QmtCommands implements MqttCommandSet {
             case "+QMTSUB" -> sub(c);
             case "+QMTUNS" -> uns(c);
             case "+QMTPUB" -> pub(c, in);
-            case "+QMTPUBEX" -> pubex(c);
-            case "+QMTRECV" -> recv(c);
+            case "+QMTPUBEX" -> model.pubex() ? pubex(c) : ERROR;
+            case "+QMTRECV" -> model.hasReceiveBuffer() ? recv(c) : ERROR;
             default -> ERROR;
         };
     }
@@ -80,22 +100,19 @@ final class QmtCommands implements MqttCommandSet {
 
     private String cfg(AtCommand c) {
         if (c.type() == AtCommand.Type.TEST) {
-            out.block(List.of(
-                    "+QMTCFG: \"version\",(0-5),(3,4)",
-                    "+QMTCFG: \"pdpcid\",(0-5),(1-16)",
-                    "+QMTCFG: \"ssl\",(0-5),(0,1),(0-5)",
-                    "+QMTCFG: \"keepalive\",(0-5),(0-3600)",
-                    "+QMTCFG: \"session\",(0-5),(0,1)",
-                    "+QMTCFG: \"timeout\",(0-5),(1-60),(0-10),(0,1)",
-                    "+QMTCFG: \"will\",(0-5),(0,1),(0-2),(0,1),\"length\",\"length\"",
-                    "+QMTCFG: \"recv/mode\",(0-5),(0,1),(0,1)",
-                    "+QMTCFG: \"aliauth\",(0-5),\"productkey\",\"devicename\",\"devicesecret\""));
+            out.block(model.configKeys().stream()
+                    .map(k -> "+QMTCFG: \"" + model.spell(k) + "\",(0-5)," + CFG_RANGES.get(k))
+                    .toList());
             return OK;
         }
         if (c.type() != AtCommand.Type.WRITE || c.argCount() < 2) {
             return ERROR;
         }
-        String key = c.arg(0).lower();
+        Optional<String> known = model.configKey(c.arg(0).text());
+        if (known.isEmpty()) {
+            return ERROR; // a key the model lacks, or spelled as the model does not spell it
+        }
+        String key = known.get();
         int idx = c.intArg(1);
         range(idx, 0, slots.length - 1);
         ClientConfig cfg = slots[idx].config;
@@ -103,7 +120,7 @@ final class QmtCommands implements MqttCommandSet {
         switch (key) {
             case "version" -> {
                 if (query) {
-                    out.line("+QMTCFG: \"version\"," + cfg.version);
+                    out.line(cfgLine("version", cfg.version));
                 } else {
                     int v = c.intArg(2);
                     if (v != 3 && v != 4) {
@@ -114,7 +131,7 @@ final class QmtCommands implements MqttCommandSet {
             }
             case "pdpcid" -> {
                 if (query) {
-                    out.line("+QMTCFG: \"pdpcid\"," + cfg.pdpCid);
+                    out.line(cfgLine("pdpcid", cfg.pdpCid));
                 } else {
                     int v = c.intArg(2);
                     range(v, 1, 16);
@@ -123,7 +140,7 @@ final class QmtCommands implements MqttCommandSet {
             }
             case "ssl" -> {
                 if (query) {
-                    out.line("+QMTCFG: \"ssl\"," + (cfg.ssl ? 1 : 0) + "," + cfg.sslCtx);
+                    out.line(cfgLine("ssl", (cfg.ssl ? 1 : 0) + "," + cfg.sslCtx));
                 } else {
                     int en = c.intArg(2);
                     range(en, 0, 1);
@@ -138,7 +155,7 @@ final class QmtCommands implements MqttCommandSet {
             }
             case "keepalive" -> {
                 if (query) {
-                    out.line("+QMTCFG: \"keepalive\"," + cfg.keepAlive);
+                    out.line(cfgLine("keepalive", cfg.keepAlive));
                 } else {
                     int v = c.intArg(2);
                     range(v, 0, 3600);
@@ -147,7 +164,7 @@ final class QmtCommands implements MqttCommandSet {
             }
             case "session" -> {
                 if (query) {
-                    out.line("+QMTCFG: \"session\"," + (cfg.cleanSession ? 1 : 0));
+                    out.line(cfgLine("session", (cfg.cleanSession ? 1 : 0)));
                 } else {
                     int v = c.intArg(2);
                     range(v, 0, 1);
@@ -156,7 +173,7 @@ final class QmtCommands implements MqttCommandSet {
             }
             case "timeout" -> {
                 if (query) {
-                    out.line("+QMTCFG: \"timeout\"," + cfg.pktTimeout + "," + cfg.retryTimes + "," + cfg.timeoutNotice);
+                    out.line(cfgLine("timeout", cfg.pktTimeout + "," + cfg.retryTimes + "," + cfg.timeoutNotice));
                 } else {
                     int t = c.intArg(2);
                     range(t, 1, 60);
@@ -180,7 +197,7 @@ final class QmtCommands implements MqttCommandSet {
             }
             case "recv/mode" -> {
                 if (query) {
-                    out.line("+QMTCFG: \"recv/mode\"," + cfg.recvMode + "," + cfg.recvLenEnable);
+                    out.line(cfgLine("recv/mode", cfg.recvMode + "," + cfg.recvLenEnable));
                 } else {
                     int m = c.intArg(2);
                     range(m, 0, 1);
@@ -196,8 +213,8 @@ final class QmtCommands implements MqttCommandSet {
             case "aliauth" -> {
                 if (query) {
                     if (cfg.aliProductKey != null) {
-                        out.line("+QMTCFG: \"aliauth\",\"" + cfg.aliProductKey + "\",\"" + cfg.aliDeviceName
-                                + "\",\"" + cfg.aliDeviceSecret + "\"");
+                        out.line(cfgLine("aliauth", "\"" + cfg.aliProductKey + "\",\"" + cfg.aliDeviceName
+                                + "\",\"" + cfg.aliDeviceSecret + "\""));
                     }
                 } else {
                     if (c.argCount() != 5) {
@@ -215,14 +232,19 @@ final class QmtCommands implements MqttCommandSet {
         return OK;
     }
 
+    /** A configuration query's answer line, with or without the key as the model prints it. */
+    private String cfgLine(String key, Object values) {
+        return model.queryNamesKey() ? "+QMTCFG: \"" + model.spell(key) + "\"," + values : "+QMTCFG: " + values;
+    }
+
     private String will(AtCommand c, ClientConfig cfg, boolean query) {
         if (query) {
             if (cfg.will) {
-                out.line("+QMTCFG: \"will\",1," + cfg.willQos + "," + (cfg.willRetain ? 1 : 0) + ",\""
+                out.line(cfgLine("will", "1," + cfg.willQos + "," + (cfg.willRetain ? 1 : 0) + ",\""
                         + new String(cfg.willTopic, StandardCharsets.UTF_8) + "\",\""
-                        + new String(cfg.willMessage, StandardCharsets.UTF_8) + "\"");
+                        + new String(cfg.willMessage, StandardCharsets.UTF_8) + "\""));
             } else {
-                out.line("+QMTCFG: \"will\",0");
+                out.line(cfgLine("will", "0"));
             }
             return OK;
         }
@@ -275,7 +297,10 @@ final class QmtCommands implements MqttCommandSet {
                 }
                 MqttClientSlot s = slot(c);
                 String host = c.arg(1).text();
-                int port = c.intArg(2);
+                AtCommand.Arg portArg = c.arg(2);
+                // the M95 document writes the port quoted ("8883"); elsewhere a quoted port is an error
+                int port = portArg.quoted() && model.quotedPort() ? Integer.parseInt(portArg.text().trim())
+                        : portArg.intValue();
                 range(port, 0, 65535);
                 if (host.isEmpty() || host.getBytes(StandardCharsets.UTF_8).length > 100) {
                     return ERROR;
@@ -423,15 +448,17 @@ final class QmtCommands implements MqttCommandSet {
         if (topic.isEmpty() || !s.isConnected()) {
             return ERROR;
         }
-        if (!s.reserve(msgId, qos)) {
-            return ERROR; // in-flight window full or id still in flight
-        }
-        return null;
+        return switch (s.reserve(msgId, qos)) {
+            case RESERVED -> null;
+            case WINDOW_FULL -> model.inflightFull();
+            case ID_IN_FLIGHT -> ERROR;
+        };
     }
 
     private String pub(AtCommand c, HostInput in) throws IOException {
         if (c.type() == AtCommand.Type.TEST) {
-            out.line("+QMTPUB: (0-5),(0-65535),(0-2),(0,1),\"<topic>\",(1-4096)");
+            String last = model.publishes(PublishForm.FIXED_LENGTH) ? "(1-" + model.maxPayload() + ")" : "\"<msg>\"";
+            out.line("+QMTPUB: (0-5),(0-65535),(0-2),(0,1),\"<topic>\"," + last);
             return OK;
         }
         if (c.type() != AtCommand.Type.WRITE || c.argCount() < 5 || c.argCount() > 6) {
@@ -442,19 +469,35 @@ final class QmtCommands implements MqttCommandSet {
         int qos = c.intArg(2);
         int retain = c.intArg(3);
         String topic = c.arg(4).text();
-        Integer len = null;
-        if (c.argCount() == 6) {
+        PublishForm form = c.argCount() == 5 ? PublishForm.CTRL_Z
+                : c.arg(5).quoted() ? PublishForm.INLINE_QUOTED : PublishForm.FIXED_LENGTH;
+        if (!model.publishes(form)) {
+            return ERROR;
+        }
+        int len = 0;
+        byte[] inline = null;
+        if (form == PublishForm.FIXED_LENGTH) {
             len = c.intArg(5);
-            if (len < 1 || len > MAX_PUB_LEN) {
+            if (len < 1 || len > model.maxPayload()) {
                 return ERROR; // refused before the prompt
+            }
+        } else if (form == PublishForm.INLINE_QUOTED) {
+            inline = c.arg(5).bytes();
+            if (inline.length > model.maxPayload()) {
+                return ERROR;
             }
         }
         String refused = checkPublish(s, msgId, qos, retain, topic);
         if (refused != null) {
             return refused;
         }
+        if (inline != null) {
+            s.publish(msgId, qos, retain == 1, topic, inline);
+            return OK;
+        }
         out.raw(PROMPT);
-        byte[] payload = len != null ? readExactly(in, len) : readUntilCtrlZ(in);
+        byte[] payload = form == PublishForm.FIXED_LENGTH ? readExactly(in, len)
+                : readUntilCtrlZ(in, model.maxPayload());
         if (payload == null) {
             // cancelled with ESC (or the host went away): nothing is sent
             s.release(msgId, qos);
@@ -501,8 +544,8 @@ final class QmtCommands implements MqttCommandSet {
         return b;
     }
 
-    /** Variable-length data mode: Ctrl+Z sends, ESC cancels; bytes beyond 4096 are dropped. */
-    private static byte[] readUntilCtrlZ(HostInput in) throws IOException {
+    /** Variable-length data mode: Ctrl+Z sends, ESC cancels; bytes beyond {@code max} are dropped, as the M95 document says. */
+    private static byte[] readUntilCtrlZ(HostInput in, int max) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         while (true) {
             int v = in.read();
@@ -512,7 +555,7 @@ final class QmtCommands implements MqttCommandSet {
             if (v == CTRL_Z) {
                 return b.toByteArray();
             }
-            if (b.size() < MAX_PUB_LEN) {
+            if (b.size() < max) {
                 b.write(v);
             }
         }
