@@ -58,6 +58,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "clientkey":
         case "clientKey": getOrCreateConfiguration(target).setClientKey(property(camelContext, java.lang.String.class, value)); return true;
         case "configuration": target.setConfiguration(property(camelContext, io.cellmqtt.camel.CellMqttConfiguration.class, value)); return true;
+        case "credentialsprovider":
+        case "credentialsProvider": getOrCreateConfiguration(target).setCredentialsProvider(property(camelContext, io.cellmqtt.modem.MqttCredentialsProvider.class, value)); return true;
         case "disablepowersaving":
         case "disablePowerSaving": getOrCreateConfiguration(target).setDisablePowerSaving(property(camelContext, boolean.class, value)); return true;
         case "healthcheckconsumerenabled":
@@ -73,6 +75,10 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "modem": getOrCreateConfiguration(target).setModem(property(camelContext, java.lang.String.class, value)); return true;
+        case "oceanconnectdeviceid":
+        case "oceanConnectDeviceId": getOrCreateConfiguration(target).setOceanConnectDeviceId(property(camelContext, java.lang.String.class, value)); return true;
+        case "oceanconnectdevicesecret":
+        case "oceanConnectDeviceSecret": getOrCreateConfiguration(target).setOceanConnectDeviceSecret(property(camelContext, java.lang.String.class, value)); return true;
         case "packettimeout":
         case "packetTimeout": getOrCreateConfiguration(target).setPacketTimeout(property(camelContext, int.class, value)); return true;
         case "password": getOrCreateConfiguration(target).setPassword(property(camelContext, java.lang.String.class, value)); return true;
@@ -141,6 +147,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "clientkey":
         case "clientKey": return java.lang.String.class;
         case "configuration": return io.cellmqtt.camel.CellMqttConfiguration.class;
+        case "credentialsprovider":
+        case "credentialsProvider": return io.cellmqtt.modem.MqttCredentialsProvider.class;
         case "disablepowersaving":
         case "disablePowerSaving": return boolean.class;
         case "healthcheckconsumerenabled":
@@ -156,6 +164,10 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "modem": return java.lang.String.class;
+        case "oceanconnectdeviceid":
+        case "oceanConnectDeviceId": return java.lang.String.class;
+        case "oceanconnectdevicesecret":
+        case "oceanConnectDeviceSecret": return java.lang.String.class;
         case "packettimeout":
         case "packetTimeout": return int.class;
         case "password": return java.lang.String.class;
@@ -225,6 +237,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "clientkey":
         case "clientKey": return getOrCreateConfiguration(target).getClientKey();
         case "configuration": return target.getConfiguration();
+        case "credentialsprovider":
+        case "credentialsProvider": return getOrCreateConfiguration(target).getCredentialsProvider();
         case "disablepowersaving":
         case "disablePowerSaving": return getOrCreateConfiguration(target).isDisablePowerSaving();
         case "healthcheckconsumerenabled":
@@ -240,6 +254,10 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "modem": return getOrCreateConfiguration(target).getModem();
+        case "oceanconnectdeviceid":
+        case "oceanConnectDeviceId": return getOrCreateConfiguration(target).getOceanConnectDeviceId();
+        case "oceanconnectdevicesecret":
+        case "oceanConnectDeviceSecret": return getOrCreateConfiguration(target).getOceanConnectDeviceSecret();
         case "packettimeout":
         case "packetTimeout": return getOrCreateConfiguration(target).getPacketTimeout();
         case "password": return getOrCreateConfiguration(target).getPassword();

@@ -48,6 +48,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "clientIndex": target.getConfiguration().setClientIndex(property(camelContext, java.lang.Integer.class, value)); return true;
         case "clientkey":
         case "clientKey": target.getConfiguration().setClientKey(property(camelContext, java.lang.String.class, value)); return true;
+        case "credentialsprovider":
+        case "credentialsProvider": target.getConfiguration().setCredentialsProvider(property(camelContext, io.cellmqtt.modem.MqttCredentialsProvider.class, value)); return true;
         case "disablepowersaving":
         case "disablePowerSaving": target.getConfiguration().setDisablePowerSaving(property(camelContext, boolean.class, value)); return true;
         case "exceptionhandler":
@@ -63,6 +65,10 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
         case "modem": target.getConfiguration().setModem(property(camelContext, java.lang.String.class, value)); return true;
+        case "oceanconnectdeviceid":
+        case "oceanConnectDeviceId": target.getConfiguration().setOceanConnectDeviceId(property(camelContext, java.lang.String.class, value)); return true;
+        case "oceanconnectdevicesecret":
+        case "oceanConnectDeviceSecret": target.getConfiguration().setOceanConnectDeviceSecret(property(camelContext, java.lang.String.class, value)); return true;
         case "packettimeout":
         case "packetTimeout": target.getConfiguration().setPacketTimeout(property(camelContext, int.class, value)); return true;
         case "password": target.getConfiguration().setPassword(property(camelContext, java.lang.String.class, value)); return true;
@@ -128,6 +134,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "clientIndex": return java.lang.Integer.class;
         case "clientkey":
         case "clientKey": return java.lang.String.class;
+        case "credentialsprovider":
+        case "credentialsProvider": return io.cellmqtt.modem.MqttCredentialsProvider.class;
         case "disablepowersaving":
         case "disablePowerSaving": return boolean.class;
         case "exceptionhandler":
@@ -143,6 +151,10 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
         case "modem": return java.lang.String.class;
+        case "oceanconnectdeviceid":
+        case "oceanConnectDeviceId": return java.lang.String.class;
+        case "oceanconnectdevicesecret":
+        case "oceanConnectDeviceSecret": return java.lang.String.class;
         case "packettimeout":
         case "packetTimeout": return int.class;
         case "password": return java.lang.String.class;
@@ -209,6 +221,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "clientIndex": return target.getConfiguration().getClientIndex();
         case "clientkey":
         case "clientKey": return target.getConfiguration().getClientKey();
+        case "credentialsprovider":
+        case "credentialsProvider": return target.getConfiguration().getCredentialsProvider();
         case "disablepowersaving":
         case "disablePowerSaving": return target.getConfiguration().isDisablePowerSaving();
         case "exceptionhandler":
@@ -224,6 +238,10 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
         case "modem": return target.getConfiguration().getModem();
+        case "oceanconnectdeviceid":
+        case "oceanConnectDeviceId": return target.getConfiguration().getOceanConnectDeviceId();
+        case "oceanconnectdevicesecret":
+        case "oceanConnectDeviceSecret": return target.getConfiguration().getOceanConnectDeviceSecret();
         case "packettimeout":
         case "packetTimeout": return target.getConfiguration().getPacketTimeout();
         case "password": return target.getConfiguration().getPassword();

@@ -23,7 +23,7 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(40);
+        Set<String> props = new HashSet<>(43);
         props.add("apn");
         props.add("apnPassword");
         props.add("apnUserName");
@@ -37,6 +37,7 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
         props.add("clientId");
         props.add("clientIndex");
         props.add("clientKey");
+        props.add("credentialsProvider");
         props.add("disablePowerSaving");
         props.add("exceptionHandler");
         props.add("exchangePattern");
@@ -45,6 +46,8 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
         props.add("keepAliveInterval");
         props.add("lazyStartProducer");
         props.add("modem");
+        props.add("oceanConnectDeviceId");
+        props.add("oceanConnectDeviceSecret");
         props.add("packetTimeout");
         props.add("password");
         props.add("pdpContextId");
@@ -65,8 +68,9 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
         props.add("willRetained");
         props.add("willTopic");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
-        Set<String> secretProps = new HashSet<>(2);
+        Set<String> secretProps = new HashSet<>(3);
         secretProps.add("apnPassword");
+        secretProps.add("oceanConnectDeviceSecret");
         secretProps.add("password");
         SECRET_PROPERTY_NAMES = Collections.unmodifiableSet(secretProps);
         MULTI_VALUE_PREFIXES = Collections.emptyMap();

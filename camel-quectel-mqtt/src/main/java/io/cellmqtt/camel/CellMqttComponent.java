@@ -1,10 +1,13 @@
 package io.cellmqtt.camel;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
+import io.cellmqtt.camel.oceanconnect.OceanConnect;
 import io.cellmqtt.modem.ModemSettings;
+import io.cellmqtt.modem.MqttCredentialsProvider;
 import io.cellmqtt.modem.MqttClientSettings;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
@@ -24,6 +27,8 @@ public class CellMqttComponent extends HealthCheckComponent {
     private CellMqttConfiguration configuration = new CellMqttConfiguration();
 
     private final SharedModems modems = new SharedModems(ModemConnector.DEFAULT);
+
+    private volatile Clock clock = Clock.systemUTC();
 
     public CellMqttComponent() {
     }
@@ -77,8 +82,21 @@ public class CellMqttComponent extends HealthCheckComponent {
                 c.getSslContextId(), c.getCaCert(), c.getClientCert(), c.getClientKey(),
                 c.getSecLevel() == null ? -1 : c.getSecLevel(), c.getSslVersion(), c.getCipherSuite(),
                 c.isIgnoreLocalTime(), c.getInflightWindow(), defaults.reconnectDelay(),
-                defaults.maxReconnectDelay());
+                defaults.maxReconnectDelay(), credentialsProvider(c));
         return modems.acquire(modemSettings, clientSettings);
+    }
+
+    /** What renews the credentials on every connect, if the options ask for it (validated before). */
+    private MqttCredentialsProvider credentialsProvider(CellMqttConfiguration c) {
+        if (c.getOceanConnectDeviceId() != null) {
+            return OceanConnect.device(c.getOceanConnectDeviceId(), c.getOceanConnectDeviceSecret()).credentials(clock);
+        }
+        return c.getCredentialsProvider();
+    }
+
+    /** The clock the oceanConnect options stamp their credentials with (tests move it). */
+    void setClock(Clock clock) {
+        this.clock = clock;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.cellmqtt.camel;
 
+import io.cellmqtt.modem.MqttCredentialsProvider;
 import org.apache.camel.RuntimeCamelException;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
@@ -37,6 +38,12 @@ public class CellMqttConfiguration implements Cloneable {
     private String userName;
     @UriParam(label = "security", secret = true)
     private String password;
+    @UriParam(label = "security")
+    private String oceanConnectDeviceId;
+    @UriParam(label = "security", secret = true)
+    private String oceanConnectDeviceSecret;
+    @UriParam(label = "security,advanced")
+    private MqttCredentialsProvider credentialsProvider;
     @UriParam(label = "advanced")
     private Integer clientIndex;
     @UriParam(label = "advanced", defaultValue = "4", enums = "3,4")
@@ -214,6 +221,39 @@ public class CellMqttConfiguration implements Cloneable {
      */
     public void setPassword(String password) {
         this.password = password;
+    }
+
+    public String getOceanConnectDeviceId() {
+        return oceanConnectDeviceId;
+    }
+
+    /**
+     * The Huawei OceanConnect device id: with oceanConnectDeviceSecret, every connect logs in as the device with client id {deviceId}_0_0_YYYYMMDDhh (the connect hour, UTC), user name {deviceId} and the HMAC-SHA256 password; clientId, userName and password must then be unset.
+     */
+    public void setOceanConnectDeviceId(String oceanConnectDeviceId) {
+        this.oceanConnectDeviceId = oceanConnectDeviceId;
+    }
+
+    public String getOceanConnectDeviceSecret() {
+        return oceanConnectDeviceSecret;
+    }
+
+    /**
+     * The Huawei OceanConnect device secret from the device registration; the password of every connect is signed with it, the secret itself is never sent.
+     */
+    public void setOceanConnectDeviceSecret(String oceanConnectDeviceSecret) {
+        this.oceanConnectDeviceSecret = oceanConnectDeviceSecret;
+    }
+
+    public MqttCredentialsProvider getCredentialsProvider() {
+        return credentialsProvider;
+    }
+
+    /**
+     * Asked for the client id, user name and password before every connect (e.g. OceanConnect.device(id, secret).credentials()); clientId, userName, password and the oceanConnect options must then be unset.
+     */
+    public void setCredentialsProvider(MqttCredentialsProvider credentialsProvider) {
+        this.credentialsProvider = credentialsProvider;
     }
 
     public Integer getClientIndex() {
@@ -482,6 +522,8 @@ public class CellMqttConfiguration implements Cloneable {
     public String toString() {
         return "CellMqttConfiguration[serialPort=" + serialPort + ", brokerUrl=" + brokerUrl + ", modem=" + modem
                + ", clientId=" + clientId + ", userName=" + userName + ", password=" + mask(password)
+               + ", oceanConnectDeviceId=" + oceanConnectDeviceId + ", oceanConnectDeviceSecret="
+               + mask(oceanConnectDeviceSecret) + ", credentialsProvider=" + credentialsProvider
                + ", apn=" + apn + ", apnUserName=" + apnUserName + ", apnPassword=" + mask(apnPassword)
                + ", clientIndex=" + clientIndex + ", qos=" + qos + ", retained=" + retained + "]";
     }

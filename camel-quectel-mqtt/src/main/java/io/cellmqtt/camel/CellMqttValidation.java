@@ -1,10 +1,13 @@
 package io.cellmqtt.camel;
 
+import io.cellmqtt.camel.oceanconnect.OceanConnect;
 import io.cellmqtt.modem.AtStrings;
 import io.cellmqtt.modem.TopicFilter;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -54,6 +57,7 @@ final class CellMqttValidation {
         }
         quotable("userName", c.getUserName(), false);
         quotable("password", c.getPassword(), true);
+        renewedCredentials(c);
         if (c.getClientIndex() != null) {
             if ("sim7600".equals(modem)) {
                 range("clientIndex", c.getClientIndex(), 0, 1);
@@ -91,6 +95,46 @@ final class CellMqttValidation {
         }
         range("inflightWindow", c.getInflightWindow(), 1, 5);
         return broker;
+    }
+
+    /**
+     * The OceanConnect options and a credentials provider replace clientId, userName and password
+     * on every connect: a fixed value next to them would silently lose, so the combination is refused.
+     */
+    static void renewedCredentials(CellMqttConfiguration c) {
+        boolean id = c.getOceanConnectDeviceId() != null;
+        boolean secret = c.getOceanConnectDeviceSecret() != null;
+        if (id != secret) {
+            throw new IllegalArgumentException("oceanConnectDeviceId and oceanConnectDeviceSecret go together: "
+                                               + (id ? "oceanConnectDeviceSecret" : "oceanConnectDeviceId")
+                                               + " is missing");
+        }
+        if (id && c.getCredentialsProvider() != null) {
+            throw new IllegalArgumentException("oceanConnectDeviceId and credentialsProvider both give the credentials"
+                                               + " of every connect: set only one of them");
+        }
+        String renewedBy = id ? "oceanConnectDeviceId" : c.getCredentialsProvider() != null ? "credentialsProvider" : null;
+        if (renewedBy == null) {
+            return;
+        }
+        List<String> fixed = new ArrayList<>();
+        if (c.getClientId() != null) {
+            fixed.add("clientId");
+        }
+        if (c.getUserName() != null) {
+            fixed.add("userName");
+        }
+        if (c.getPassword() != null) {
+            fixed.add("password");
+        }
+        if (!fixed.isEmpty()) {
+            throw new IllegalArgumentException(renewedBy + " gives the client id, user name and password of every"
+                                               + " connect: remove " + String.join(", ", fixed));
+        }
+        if (id) {
+            // Checks the id (topic level, AT quoting, client id length); its messages never show the secret.
+            OceanConnect.device(c.getOceanConnectDeviceId(), c.getOceanConnectDeviceSecret());
+        }
     }
 
     /**

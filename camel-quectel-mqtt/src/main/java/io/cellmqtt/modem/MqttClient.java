@@ -32,7 +32,8 @@ public final class MqttClient {
 
     private final MqttDialect dialect;
     private final int index;
-    private final String clientId;
+    /** The client id of the latest CONNECT; with a credentials provider it changes on reconnects. */
+    private volatile String clientId;
     private final MqttClientSettings settings;
     private final ScheduledExecutorService scheduler;
     private final Executor callbacks;
@@ -58,7 +59,8 @@ public final class MqttClient {
             ScheduledExecutorService scheduler, Executor callbacks, Consumer<MqttClient> onStopped) {
         this.dialect = dialect;
         this.index = index;
-        this.clientId = clientId;
+        // With a provider the id is the provider's to give, at the first connect.
+        this.clientId = settings.credentialsProvider() == null ? clientId : null;
         this.settings = settings;
         this.scheduler = scheduler;
         this.callbacks = callbacks;
@@ -74,6 +76,10 @@ public final class MqttClient {
         return index;
     }
 
+    /**
+     * The client id of the latest connect, or the one that will be used. With a credentials
+     * provider, null before the first connect.
+     */
     public String clientId() {
         return clientId;
     }
@@ -199,7 +205,7 @@ public final class MqttClient {
                 .thenCompose(v -> {
                     setState(MqttClientState.OPEN);
                     setState(MqttClientState.CONNECTING);
-                    return dialect.connect(index, clientId, settings);
+                    return connectWithCurrentCredentials();
                 })
                 .thenCompose(v -> resubscribeAll())
                 .whenComplete((v, e) -> {
@@ -209,6 +215,29 @@ public final class MqttClient {
                         onConnectFailed(attempt, QuectelDialect.cause(e));
                     }
                 });
+    }
+
+    /**
+     * A provider's credentials are asked for right before each CONNECT, so one signed with the
+     * time is signed with this connect's time; they reach the dialect as if they were fixed.
+     */
+    private CompletableFuture<Void> connectWithCurrentCredentials() {
+        MqttCredentialsProvider provider = settings.credentialsProvider();
+        if (provider == null) {
+            return dialect.connect(index, clientId, settings);
+        }
+        MqttCredentials c;
+        try {
+            c = provider.next();
+            if (c == null) {
+                throw new IllegalStateException("credentials provider " + provider.id() + " gave no credentials");
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        clientId = c.clientId();
+        LOG.debug("client {}: connecting as {}", index, c);
+        return dialect.connect(index, c.clientId(), settings.fixedTo(c));
     }
 
     /** Result 2 of QMTOPEN (index occupied) means a stale connection: close it and open again. */

@@ -34,40 +34,52 @@ import java.time.Duration;
  * @param inflightWindow    1-5 QoS&gt;0 publishes outstanding
  * @param reconnectDelay    first delay before reconnecting; doubles up to {@code maxReconnectDelay}
  * @param maxReconnectDelay upper bound of the reconnect backoff
+ * @param credentialsProvider null, or asked for the client id, user name and password before every
+ *                          connect; then {@code clientId}, {@code userName} and {@code password} are unused
  */
 public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl, String clientId, String userName,
         String password, int clientIndex, int protocolVersion, int keepAliveInterval, boolean cleanSession,
         int packetTimeout, int retryTimes, boolean timeoutNotice, String willTopic, String willPayload, int willQos,
         boolean willRetained, int sslContextId, String caCert, String clientCert, String clientKey, int secLevel,
         int sslVersion, String cipherSuite, boolean ignoreLocalTime, int inflightWindow, Duration reconnectDelay,
-        Duration maxReconnectDelay) {
+        Duration maxReconnectDelay, MqttCredentialsProvider credentialsProvider) {
+
+    /** @throws IllegalArgumentException if fixed credentials are given next to a credentials provider */
+    public MqttClientSettings {
+        if (credentialsProvider != null && (clientId != null || userName != null || password != null)) {
+            // Which one would win is a guess either way: refuse, naming the fields, never their values.
+            throw new IllegalArgumentException("the credentials provider " + credentialsProvider.id()
+                    + " gives the client id, user name and password of every connect: leave clientId, userName and"
+                    + " password unset");
+        }
+    }
 
     /** Defaults of the endpoint contract for a plain TCP broker. */
     public static MqttClientSettings of(String brokerHost, int brokerPort) {
         return new MqttClientSettings(brokerHost, brokerPort, false, null, null, null, -1, 4, 120, true, 5, 3, false,
                 null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5, Duration.ofSeconds(1),
-                Duration.ofSeconds(60));
+                Duration.ofSeconds(60), null);
     }
 
     public MqttClientSettings withClientId(String id) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, id, userName, password, clientIndex, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
     }
 
     public MqttClientSettings withCredentials(String user, String secret) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, user, secret, clientIndex, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
     }
 
     public MqttClientSettings withClientIndex(int index) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, index, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
     }
 
     /** SSL on context {@code context} with the named certificate files on the modem (any may be null). */
@@ -75,26 +87,50 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, true, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, context, ca, cert, key, secLevel, sslVersion, suite, ignoreLocalTime,
-                inflightWindow, reconnectDelay, maxReconnectDelay);
+                inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
     }
 
     public MqttClientSettings withInflightWindow(int window) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
-                cipherSuite, ignoreLocalTime, window, reconnectDelay, maxReconnectDelay);
+                cipherSuite, ignoreLocalTime, window, reconnectDelay, maxReconnectDelay, credentialsProvider);
     }
 
     public MqttClientSettings withReconnectDelays(Duration first, Duration max) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
-                cipherSuite, ignoreLocalTime, inflightWindow, first, max);
+                cipherSuite, ignoreLocalTime, inflightWindow, first, max, credentialsProvider);
     }
 
-    /** The broker, client id and index identify a client: endpoints with equal keys share it. */
+    /**
+     * Renewed credentials: the client id, user name and password are asked of {@code provider}
+     * before every connect, and the fixed ones are dropped.
+     */
+    public MqttClientSettings withCredentialsProvider(MqttCredentialsProvider provider) {
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, null, null, null, clientIndex, protocolVersion,
+                keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
+                willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, provider);
+    }
+
+    /** These settings for one connect made with {@code c}: the provider's answer, as fixed credentials. */
+    MqttClientSettings fixedTo(MqttCredentials c) {
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, c.clientId(), c.userName(), c.password(),
+                clientIndex, protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice,
+                willTopic, willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel,
+                sslVersion, cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, null);
+    }
+
+    /**
+     * The broker and the client's identity: endpoints with equal keys share a client. With a
+     * credentials provider the identity is the provider's stable id, not the client id of the
+     * moment (which may change every hour).
+     */
     public String key() {
-        return (ssl ? "ssl://" : "tcp://") + brokerHost + ":" + brokerPort + "/" + clientId;
+        String identity = credentialsProvider == null ? clientId : "credentials:" + credentialsProvider.id();
+        return (ssl ? "ssl://" : "tcp://") + brokerHost + ":" + brokerPort + "/" + identity;
     }
 
     @Override
@@ -102,6 +138,7 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return "MqttClientSettings[broker=" + (ssl ? "ssl://" : "tcp://") + brokerHost + ":" + brokerPort
                 + ", clientId=" + clientId + ", userName=" + userName + ", password="
                 + (password == null ? null : "***") + ", clientIndex=" + clientIndex + ", keepAlive="
-                + keepAliveInterval + ", cleanSession=" + cleanSession + ", inflightWindow=" + inflightWindow + "]";
+                + keepAliveInterval + ", cleanSession=" + cleanSession + ", inflightWindow=" + inflightWindow
+                + (credentialsProvider == null ? "" : ", credentialsProvider=" + credentialsProvider) + "]";
     }
 }
