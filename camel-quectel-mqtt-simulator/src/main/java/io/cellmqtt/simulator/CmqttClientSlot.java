@@ -43,7 +43,6 @@ final class CmqttClientSlot {
     static final int MESSAGE_RECEIVE_FAIL = 6;
     static final int NO_CONNECTION = 11;
     static final int NOT_SUPPORTED = 13;
-    static final int CLIENT_BUSY = 14;
     static final int TIMEOUT = 17;
     static final int TOPIC_EMPTY = 18;
     static final int CLIENT_USED = 19;
@@ -156,18 +155,33 @@ final class CmqttClientSlot {
         return OK;
     }
 
-    synchronized int release() {
-        if (state == State.FREE) {
-            return CLIENT_NOT_ACQUIRED;
+    /**
+     * Frees the index. A client still connected is disconnected first (DISCONNECT, so no will):
+     * the host's way out of {@code +CMQTTACCQ: i,19} after it lost track of the modem's state.
+     */
+    int release() {
+        BrokerConnection c;
+        boolean wasConnected;
+        synchronized (this) {
+            if (state == State.FREE) {
+                return CLIENT_NOT_ACQUIRED;
+            }
+            c = connection;
+            wasConnected = state == State.CONNECTED;
+            connection = null;
+            connecting = null;
+            connected = null;
+            state = State.FREE;
+            clientId = null;
+            willTopic = null;
+            willMessage = null;
+            clearBuffers();
         }
-        if (state != State.IDLE) {
-            return CLIENT_BUSY; // DISC first: the client still has a broker connection
+        if (c != null && wasConnected) {
+            c.disconnect(result -> c.close());
+        } else if (c != null) {
+            c.close();
         }
-        state = State.FREE;
-        clientId = null;
-        willTopic = null;
-        willMessage = null;
-        clearBuffers();
         return OK;
     }
 

@@ -157,7 +157,7 @@ public final class SimulatedModem implements AutoCloseable {
         output.beforeNextOk(urcLine);
     }
 
-    /** Cuts the client's broker connection without DISCONNECT (the broker then publishes the will); reports +QMTSTAT: n,1. */
+    /** Cuts the client's broker connection without DISCONNECT (the broker then publishes the will); reports +QMTSTAT: n,1 (SIM7600: +CMQTTCONNLOST: n,1). */
     public void dropNetwork(int clientIndex) {
         mqtt.dropNetwork(clientIndex);
     }

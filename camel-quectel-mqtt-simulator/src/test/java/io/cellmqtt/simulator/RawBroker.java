@@ -81,6 +81,7 @@ final class RawBroker implements AutoCloseable {
 
     private final ServerSocket server;
     private final Thread thread;
+    private volatile Socket current;
 
     RawBroker(Script script) {
         try {
@@ -91,6 +92,7 @@ final class RawBroker implements AutoCloseable {
         thread = new Thread(() -> {
             while (!server.isClosed()) {
                 try (Socket s = server.accept()) {
+                    current = s;
                     script.run(new Connection(s));
                 } catch (IOException e) {
                     // the script's connection ended (or the server closed): take the next one
@@ -108,6 +110,10 @@ final class RawBroker implements AutoCloseable {
     @Override
     public void close() throws Exception {
         server.close();
+        Socket s = current;
+        if (s != null) {
+            s.close(); // ends a script waiting for the client to go
+        }
         thread.join(2000);
     }
 }
