@@ -163,6 +163,7 @@ class CmqttFlowTest {
 
     @Test
     void receivedMessagesComeAsOneBlockInPiecesOf1024() throws Exception {
+        modem.setWriteChunking(42, 7); // the host sees the block in scraps, as from a UART
         host.connect(1, "sim-rx", broker.modemUrl(false));
         // the one-command form of SUB: the filter follows the prompt
         host.consume();
