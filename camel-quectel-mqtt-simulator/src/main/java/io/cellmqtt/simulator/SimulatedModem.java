@@ -55,7 +55,7 @@ public final class SimulatedModem implements AutoCloseable {
                 }
                 yield new QmtCommands(profile, output, slots);
             }
-            case SIMCOM -> throw new UnsupportedOperationException("the SIMCom CMQTT command set is not built yet");
+            case SIMCOM -> new CmqttCommands(output, group, blocking, () -> latency);
         };
         interpreter = new AtInterpreter(profile, output, mqtt, this::shutdownClients);
     }
@@ -157,9 +157,21 @@ public final class SimulatedModem implements AutoCloseable {
         output.beforeNextOk(urcLine);
     }
 
-    /** Cuts the client's broker connection without DISCONNECT (the broker then publishes the will); reports +QMTSTAT: n,1. */
+    /** Cuts the client's broker connection without DISCONNECT (the broker then publishes the will); reports +QMTSTAT: n,1 (SIM7600: +CMQTTCONNLOST: n,1). */
     public void dropNetwork(int clientIndex) {
         mqtt.dropNetwork(clientIndex);
+    }
+
+    /**
+     * SIM7600 only: announces received payload pieces as {@code +CMQTTRCPAYLOAD:}, the spelling of
+     * reference 001, instead of the manual's {@code +CMQTTRXPAYLOAD:}.
+     */
+    public SimulatedModem documentSpelling(boolean on) {
+        if (!(mqtt instanceof CmqttCommands cmqtt)) {
+            throw new IllegalStateException(profile.name() + " has no +CMQTTRXPAYLOAD to spell");
+        }
+        cmqtt.documentSpelling(on);
+        return this;
     }
 
     /** Splits every write to the host into random chunks of 1..maxChunk bytes (0 turns chunking off). */
