@@ -97,17 +97,15 @@ public final class Modem implements AutoCloseable {
         synchronise();
         exec("ATE0", "switching echo off");
         exec("AT+CMEE=2", "enabling verbose errors");
-        List<String> ati = exec(AtCommand.of("ATI").withBareReply(), "reading the identity").lines();
+        AtiReply ati = AtiReply.parse(exec(AtCommand.of("ATI").withBareReply(), "reading the identity").lines());
+        Identified identified = chooseProfile(ati);
+        profile = identified.profile();
         String imei = exec(AtCommand.of("AT+GSN").withBareReply(), "reading the IMEI").lines().stream()
                 .map(String::trim).filter(l -> l.matches("\\d{14,17}")).findFirst()
                 .orElseThrow(() -> new ModemException(port + ": AT+GSN gave no IMEI"));
-        String manufacturer = ati.isEmpty() ? "" : ati.get(0).trim();
-        String model = ati.size() > 1 ? ati.get(1).trim() : "";
-        String revision = ati.stream().filter(l -> l.startsWith("Revision:")).map(l -> l.substring(9).trim())
-                .findFirst().orElse("");
-        identity = new ModemIdentity(manufacturer, model, revision, imei);
-        profile = chooseProfile(model);
-        LOG.info("{}: {} {} ({}), IMEI {}, profile {}", port, manufacturer, model, revision, imei, profile.name());
+        identity = new ModemIdentity(ati.manufacturer(), identified.model(), ati.revision(), imei);
+        LOG.info("{}: {} {} ({}), IMEI {}, profile {}", port, identity.manufacturer(), identity.model(),
+                identity.revision(), imei, profile.name());
 
         String pin = exec(AtCommand.of("AT+CPIN?").withReplyPrefix("+CPIN:"), "checking the SIM").lines().stream()
                 .findFirst().orElse("");
@@ -145,18 +143,46 @@ public final class Modem implements AutoCloseable {
         });
     }
 
-    private ModemProfile chooseProfile(String model) throws ModemException {
-        if (settings.model() == null || settings.model().equalsIgnoreCase("auto")) {
-            return ModemProfile.byIdentity(model).orElseThrow(() -> new ModemException(settings.serialPort()
-                    + ": unknown modem model '" + model + "' (identity " + identity + "); supported: "
-                    + ModemProfile.supportedNames()));
+    /** The profile, and the model string that named it (or ATI's, for an explicit {@code modem=}). */
+    private record Identified(ModemProfile profile, String model) {
+    }
+
+    /**
+     * {@code modem=auto}: the model ATI names ({@code Model:} line, else its second line), else
+     * the one {@code AT+CGMM} names; an explicit {@code modem=} wins over both.
+     */
+    private Identified chooseProfile(AtiReply ati) throws ModemException {
+        String port = settings.serialPort();
+        if (settings.model() != null && !settings.model().equalsIgnoreCase("auto")) {
+            ModemProfile p = ModemProfile.byName(settings.model()).orElseThrow(() -> new ModemException(
+                    "modem=" + settings.model() + " is not supported; supported: auto, " + ModemProfile.supportedNames()));
+            if (ModemProfile.byIdentity(ati.model()).filter(found -> found != p).isPresent()) {
+                LOG.warn("{}: modem={} but the modem says it is '{}'", port, p.name(), ati.model());
+            }
+            return new Identified(p, ati.model());
         }
-        ModemProfile p = ModemProfile.byName(settings.model()).orElseThrow(() -> new ModemException(
-                "modem=" + settings.model() + " is not supported; supported: auto, " + ModemProfile.supportedNames()));
-        if (ModemProfile.byIdentity(model).filter(found -> found != p).isPresent()) {
-            LOG.warn("{}: modem={} but the modem says it is '{}'", settings.serialPort(), p.name(), model);
+        Optional<ModemProfile> fromAti = ModemProfile.byIdentity(ati.model());
+        if (fromAti.isPresent()) {
+            return new Identified(fromAti.get(), ati.model());
         }
-        return p;
+        String cgmm;
+        try {
+            cgmm = channel.execute(AtCommand.of("AT+CGMM").withBareReply()).lines().stream().map(String::trim)
+                    .filter(l -> !l.isEmpty()).findFirst().orElse("");
+        } catch (AtErrorException e) {
+            cgmm = "";
+            LOG.debug("{}: AT+CGMM: {}", port, e.result());
+        } catch (AtException e) {
+            throw new ModemException(port + ": reading the model failed: " + e.getMessage(), e);
+        }
+        Optional<ModemProfile> fromCgmm = ModemProfile.byIdentity(cgmm);
+        if (fromCgmm.isPresent()) {
+            return new Identified(fromCgmm.get(), cgmm);
+        }
+        throw new ModemException(port + ": modem=auto can't tell which model this is: ATI said "
+                + ati.lines().stream().map(AtStrings::printable).toList() + ", AT+CGMM said '"
+                + AtStrings.printable(cgmm) + "'; supported models: " + ModemProfile.supportedNames()
+                + " (if it is one of them, set modem= to its name)");
     }
 
     /** A modem just powered up may miss the first characters: try AT until OK. */
@@ -178,7 +204,7 @@ public final class Modem implements AutoCloseable {
         long deadline = System.nanoTime() + settings.registrationTimeout().toNanos();
         String last = "";
         while (true) {
-            for (String cmd : List.of("AT+CEREG?", "AT+CGREG?", "AT+CREG?")) {
+            for (String cmd : profile.registration()) {
                 String prefix = cmd.substring(2, cmd.length() - 1) + ":";
                 try {
                     Optional<String> line = channel.execute(AtCommand.of(cmd).withReplyPrefix(prefix)).lines().stream()
@@ -211,17 +237,21 @@ public final class Modem implements AutoCloseable {
         }
     }
 
+    /** Defines the context as the profile says; BG95-family and BG96 contexts are then activated. */
     private void setUpPdpContext() throws ModemException {
+        List<AtCommand> define;
+        try {
+            define = PdpCommands.define(profile, settings);
+        } catch (IllegalArgumentException e) {
+            throw new ModemException(settings.serialPort() + ": " + e.getMessage(), e);
+        }
+        for (AtCommand c : define) {
+            exec(c, "setting the APN");
+        }
+        if (profile.pdpSetup() != ModemProfile.PdpSetup.QICSGP_QIACT) {
+            return;
+        }
         int cid = settings.pdpContextId();
-        String user = settings.apnUserName() == null ? "" : settings.apnUserName();
-        String pass = settings.apnPassword() == null ? "" : settings.apnPassword();
-        AtStrings.requireQuotable("apn", settings.apn());
-        AtStrings.requireQuotable("apnUserName", user);
-        AtStrings.requireQuotableSecret("apnPassword", pass);
-        int auth = user.isEmpty() && pass.isEmpty() ? 0 : 3;
-        String head = "AT+QICSGP=" + cid + ",1,\"" + settings.apn() + "\",\"" + user + "\",";
-        exec(AtCommand.of(head + "\"" + pass + "\"," + auth).withLogText(head + "\"***\"," + auth),
-                "setting the APN");
         boolean active = exec(AtCommand.of("AT+QIACT?").withReplyPrefix("+QIACT:"), "reading PDP contexts").lines()
                 .stream().map(UrcFields::ints).anyMatch(f -> f.length > 1 && f[0] == cid && f[1] == 1);
         if (!active) {
@@ -281,6 +311,8 @@ public final class Modem implements AutoCloseable {
      * Creates (not connects) a client on the requested index, or the lowest free one.
      *
      * @throws ModemException if the index is out of the model's range or taken
+     * @throws IllegalArgumentException for settings the model can't honour (e.g. {@code ssl://}
+     *                                  on a model without MQTT over TLS), before any byte is sent
      */
     public synchronized MqttClient createClient(MqttClientSettings s) throws ModemException {
         int max = profile.clientIndexes();
@@ -301,6 +333,7 @@ public final class Modem implements AutoCloseable {
         } else if (clients.containsKey(index)) {
             throw new ModemException(settings.serialPort() + ": MQTT client index " + index + " is already in use");
         }
+        profile.requireTransport(s.ssl());
         String clientId = s.clientId() != null ? s.clientId() : "cellmqtt-" + identity.imei();
         AtStrings.requireQuotable("clientId", clientId);
         requireLength("clientId", clientId, 256);

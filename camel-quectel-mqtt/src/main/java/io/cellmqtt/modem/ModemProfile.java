@@ -30,11 +30,16 @@ import java.util.Optional;
  * @param ssl              whether MQTT over TLS is available
  * @param certUpload       the command that puts a certificate file on the modem, or null
  * @param powerSavingOff   the commands {@code disablePowerSaving=true} sends, in order
+ * @param registration     the registration queries bring-up polls, in order; the first that
+ *                         reports home (1) or roaming (5) ends the wait
+ * @param pdpSetup         how bring-up sets the APN (and credentials) when {@code apn} is given
+ * @param sslSpelling      how {@code AT+QSSLCFG} spells what differs between models
  */
 public record ModemProfile(String name, List<String> identities, Family family, int clientIndexes, int maxPayload,
         InlinePublish inlinePublish, int maxInlinePayload, DataPublish dataPublish, int maxTopicLength,
         int maxWillLength, int maxInflight, Map<String, String> configKeys, Receive receive, boolean ssl,
-        String certUpload, List<String> powerSavingOff) {
+        String certUpload, List<String> powerSavingOff, List<String> registration, PdpSetup pdpSetup,
+        SslSpelling sslSpelling) {
 
     /** The AT command family. */
     public enum Family {
@@ -71,6 +76,41 @@ public record ModemProfile(String name, List<String> identities, Family family, 
         SIMCOM_MULTILINE
     }
 
+    /** How bring-up defines the PDP context; the APN is set only when the {@code apn} option is. */
+    public enum PdpSetup {
+        /**
+         * {@code AT+QICSGP=<cid>,1,"apn","user","pass",<auth>}, then {@code AT+QIACT=<cid>} unless
+         * {@code AT+QIACT?} already lists the context active (BG95 family, BG96).
+         */
+        QICSGP_QIACT,
+        /**
+         * {@code AT+QICSGP=1,"apn","user","pass"}: the GSM form, whose first parameter is the GPRS
+         * mode, not a context id (M95). {@code AT+QMTOPEN} activates the context itself.
+         */
+        QICSGP_GPRS,
+        /**
+         * {@code AT+CGDCONT=<cid>,"IP","apn"}: the 3GPP definition, no credentials (BC26, whose
+         * document has no {@code AT+QICSGP}; NB-IoT activates the context on attach).
+         */
+        CGDCONT,
+        /**
+         * {@code AT+CGDCONT=<cid>,"IP","apn"}, and with credentials
+         * {@code AT+CGAUTH=<cid>,1,"pass","user"} (PAP; SIMCom puts the password first).
+         */
+        CGDCONT_CGAUTH
+    }
+
+    /**
+     * The {@code AT+QSSLCFG} spellings that differ between models.
+     *
+     * @param ignoreTimeKey     the key that makes certificate checks ignore the modem's clock
+     * @param quotedCipherSuite whether the cipher suite is written as a quoted string
+     */
+    public record SslSpelling(String ignoreTimeKey, boolean quotedCipherSuite) {
+    }
+
+    private static final SslSpelling LTE_SSL = new SslSpelling("ignorelocaltime", false);
+    private static final List<String> LTE_REGISTRATION = List.of("AT+CEREG?", "AT+CGREG?", "AT+CREG?");
     private static final Map<String, String> BG95_KEYS = keys("version", "pdpcid", "ssl", "keepalive", "session",
             "timeout", "will", "recv/mode");
     private static final List<String> LTE_POWER_SAVING_OFF = List.of("AT+CPSMS=0", "AT+CEDRXS=0", "AT+QSCLK=0");
@@ -88,27 +128,32 @@ public record ModemProfile(String name, List<String> identities, Family family, 
      */
     public static final ModemProfile BG96 = new ModemProfile("bg96", List.of("BG96"), Family.QUECTEL, 6, 4096,
             InlinePublish.NONE, 0, DataPublish.FIXED_LENGTH, 255, 255, 5, BG95_KEYS, Receive.QUECTEL_LENGTH, true,
-            "AT+QFUPL", LTE_POWER_SAVING_OFF);
+            "AT+QFUPL", LTE_POWER_SAVING_OFF, LTE_REGISTRATION, PdpSetup.QICSGP_QIACT, LTE_SSL);
 
     /**
      * Quectel BC26 NB-IoT (reference 002): the inline {@code AT+QMTPUB} with a quoted message, else
      * the Ctrl+Z data mode; {@code +QMTRECV} without a length; eDRX off is {@code AT+QEDRXCFG=0}.
-     * The document names no {@code AT+QMTCFG} keys beyond the common ones and no TLS for MQTT.
+     * The document names no {@code AT+QMTCFG} keys beyond the common ones and no TLS for MQTT, and
+     * sets no APN: {@code AT+CGDCONT}, the 3GPP command, does. NB-IoT only, so registration is
+     * {@code AT+CEREG?}.
      */
     public static final ModemProfile BC26 = new ModemProfile("bc26", List.of("BC26"), Family.QUECTEL, 6, 1024,
             InlinePublish.QMTPUB_QUOTED, 1024, DataPublish.CTRL_Z, 255, 255, 5,
             keys("version", "keepalive", "session", "timeout", "will"), Receive.QUECTEL_LINE, false, null,
-            List.of("AT+CPSMS=0", "AT+QEDRXCFG=0", "AT+QSCLK=0"));
+            List.of("AT+CPSMS=0", "AT+QEDRXCFG=0", "AT+QSCLK=0"), List.of("AT+CEREG?"), PdpSetup.CGDCONT, LTE_SSL);
 
     /**
      * Quectel M95 GSM (reference 003): upper-case configuration keys, no {@code version},
      * {@code pdpcid} or {@code recv/mode}; Ctrl+Z data mode of at most 1548 bytes; certificates
-     * written with {@code AT+QSECWRITE}.
+     * written with {@code AT+QSECWRITE}; its SSL example quotes the cipher suite and spells
+     * {@code "ignorertctime"}. GSM: registration is {@code AT+CGREG?}/{@code AT+CREG?}, the APN
+     * goes with the GPRS form of {@code AT+QICSGP}.
      */
     public static final ModemProfile M95 = new ModemProfile("m95", List.of("M95"), Family.QUECTEL, 6, 1548,
             InlinePublish.NONE, 0, DataPublish.CTRL_Z, 255, 255, 5,
             upperKeys("will", "timeout", "session", "keepalive", "ssl"), Receive.QUECTEL_LINE, true, "AT+QSECWRITE",
-            List.of("AT+QSCLK=0"));
+            List.of("AT+QSCLK=0"), List.of("AT+CGREG?", "AT+CREG?"), PdpSetup.QICSGP_GPRS,
+            new SslSpelling("ignorertctime", true));
 
     /**
      * SIMCom SIM7600 (reference 001): the CMQTT dialect. Topic and payload are each sent after a
@@ -117,7 +162,8 @@ public record ModemProfile(String name, List<String> identities, Family family, 
      */
     public static final ModemProfile SIM7600 = new ModemProfile("sim7600", List.of("SIM7600"), Family.SIMCOM, 2,
             10240, InlinePublish.NONE, 0, DataPublish.FIXED_LENGTH, 1024, 1024, 1, Map.of(),
-            Receive.SIMCOM_MULTILINE, true, "AT+CCERTDOWN", List.of("AT+CSCLK=0"));
+            Receive.SIMCOM_MULTILINE, true, "AT+CCERTDOWN", List.of("AT+CSCLK=0"), LTE_REGISTRATION,
+            PdpSetup.CGDCONT_CGAUTH, LTE_SSL);
 
     /** Every supported model, in the order {@code modem=auto} tries them. */
     public static final List<ModemProfile> ALL = List.of(BG95, BG77, BG600L, BG96, BC26, M95, SIM7600);
@@ -126,12 +172,13 @@ public record ModemProfile(String name, List<String> identities, Family family, 
         identities = List.copyOf(identities);
         configKeys = Map.copyOf(configKeys);
         powerSavingOff = List.copyOf(powerSavingOff);
+        registration = List.copyOf(registration);
     }
 
     private static ModemProfile bg95Family(String name, String identity) {
         return new ModemProfile(name, List.of(identity), Family.QUECTEL, 6, 4096, InlinePublish.QMTPUBEX, 560,
                 DataPublish.FIXED_LENGTH, 255, 255, 5, BG95_KEYS, Receive.QUECTEL_LENGTH, true, "AT+QFUPL",
-                LTE_POWER_SAVING_OFF);
+                LTE_POWER_SAVING_OFF, LTE_REGISTRATION, PdpSetup.QICSGP_QIACT, LTE_SSL);
     }
 
     private static Map<String, String> keys(String... names) {
@@ -153,6 +200,17 @@ public record ModemProfile(String name, List<String> identities, Family family, 
     /** The model's spelling of configuration key {@code key}, if the model has it. */
     public Optional<String> configKey(String key) {
         return Optional.ofNullable(configKeys.get(key));
+    }
+
+    /**
+     * @param ssl true for an {@code ssl://} broker
+     * @throws IllegalArgumentException if the model has no MQTT over TLS and {@code ssl} is asked for
+     */
+    public void requireTransport(boolean ssl) {
+        if (ssl && !this.ssl) {
+            throw new IllegalArgumentException("ssl:// brokers can't be used with " + name
+                    + ": the model has no MQTT over TLS; use a tcp:// broker URL");
+        }
     }
 
     /** True if a payload with these bytes can be published on this model at all. */

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -23,13 +24,19 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * The Quectel {@code AT+QMT*} dialect (BG95 family, per the BG95&amp;BG77&amp;BG600L MQTT application
- * note). Deferred results ({@code OK} now, {@code +QMTOPEN: 0,0} later) are matched to a waiter
- * that is registered before the command is submitted, keyed by client index and message id.
+ * The Quectel {@code AT+QMT*} dialect of every Quectel model (BG95/BG77/BG600L, BG96, BC26, M95).
+ * What differs between the models comes from the {@link ModemProfile}, never from the model's
+ * name: the spelling of each {@code AT+QMTCFG} key and whether the model has it, the publish forms
+ * (one-line quoted, fixed-length data mode, Ctrl+Z data mode) and their limits, how received
+ * messages are reported, and whether MQTT over TLS exists.
+ *
+ * <p>Deferred results ({@code OK} now, {@code +QMTOPEN: 0,0} later) are matched to a waiter that
+ * is registered before the command is submitted, keyed by client index and message id.
  */
 final class QuectelDialect implements MqttDialect {
     private static final Logger LOG = LoggerFactory.getLogger(QuectelDialect.class);
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(75);
+    private static final byte CTRL_Z = 0x1A;
 
     private final AtChannel channel;
     private final ModemProfile profile;
@@ -44,8 +51,17 @@ final class QuectelDialect implements MqttDialect {
         this.pdpContextId = pdpContextId;
     }
 
-    static List<PayloadFraming> receiveFramings() {
-        return List.of(new QuectelRecvFraming());
+    /**
+     * The length framing is installed only on models that report the length: on the others a
+     * payload such as {@code a",5,"} would look like a length of 5 and swallow the next bytes.
+     */
+    static List<PayloadFraming> receiveFramings(ModemProfile profile) {
+        return switch (profile.receive()) {
+            case QUECTEL_LENGTH -> List.of(new QuectelRecvFraming());
+            case QUECTEL_LINE -> List.of();
+            case SIMCOM_MULTILINE -> throw new IllegalArgumentException(profile.name()
+                    + " reports received messages in the SIMCom form, not Quectel's");
+        };
     }
 
     @Override
@@ -55,7 +71,7 @@ final class QuectelDialect implements MqttDialect {
 
     @Override
     public List<PayloadFraming> framings() {
-        return receiveFramings();
+        return receiveFramings(profile);
     }
 
     @Override
@@ -83,6 +99,43 @@ final class QuectelDialect implements MqttDialect {
             throw new IllegalArgumentException("payload of " + m.size() + " bytes exceeds the " + profile.name()
                     + " limit of " + profile.maxPayload() + " bytes");
         }
+        byte[] payload = m.payload();
+        if (goesInline(payload)) {
+            return;
+        }
+        switch (profile.dataPublish()) {
+            case FIXED_LENGTH -> {
+                if (payload.length == 0) {
+                    // <msglen> is 1-4096: the fixed-length form has no way to say "nothing".
+                    throw new IllegalArgumentException("an empty payload can't be published on " + profile.name()
+                            + ": its fixed-length AT+QMTPUB takes 1-" + profile.maxPayload() + " bytes");
+                }
+            }
+            case CTRL_Z -> {
+                for (int i = 0; i < payload.length; i++) {
+                    if (!profile.canCarry(payload[i])) {
+                        // 0x1A would end the data early (the rest sent as commands), 0x1B cancel it.
+                        throw new IllegalArgumentException(String.format("payload byte 0x%02X at offset %d can't be "
+                                + "carried by the %s Ctrl+Z data mode", payload[i], i, profile.name()));
+                    }
+                }
+            }
+        }
+    }
+
+    /** True if the payload goes in the model's one-line quoted publish command. */
+    private boolean goesInline(byte[] payload) {
+        return profile.inlinePublish() != ModemProfile.InlinePublish.NONE
+                && payload.length <= profile.maxInlinePayload() && AtStrings.inlineable(payload);
+    }
+
+    /** Refuses {@code ssl://} on a model without MQTT over TLS, before a byte is sent. */
+    private void requireSslSupported(MqttClientSettings s) {
+        profile.requireTransport(s.ssl());
+        if (s.ssl() && profile.configKey("ssl").isEmpty()) {
+            throw new IllegalArgumentException("ssl:// brokers can't be used with " + profile.name()
+                    + ": the model has no AT+QMTCFG \"ssl\" setting");
+        }
     }
 
     private void requireTopic(String topic) {
@@ -99,41 +152,59 @@ final class QuectelDialect implements MqttDialect {
 
     @Override
     public CompletableFuture<Void> configure(int idx, MqttClientSettings s) {
+        List<AtCommand> commands;
+        try {
+            commands = configCommands(idx, s);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         synchronized (this) {
             // QMTSUB/QMTPUB take at most pkt_timeout x retry_times (reference 3.2.6-3.2.8).
             packetDeadline.put(idx, Duration.ofSeconds((long) s.packetTimeout() * (s.retryTimes() + 1) + 10));
-        }
-        List<AtCommand> commands = new ArrayList<>();
-        commands.add(cfg("\"version\"," + idx + "," + s.protocolVersion()));
-        commands.add(cfg("\"pdpcid\"," + idx + "," + pdpContextId));
-        commands.add(cfg("\"ssl\"," + idx + (s.ssl() ? ",1," + s.sslContextId() : ",0")));
-        commands.add(cfg("\"keepalive\"," + idx + "," + s.keepAliveInterval()));
-        commands.add(cfg("\"session\"," + idx + "," + (s.cleanSession() ? 1 : 0)));
-        commands.add(cfg("\"timeout\"," + idx + "," + s.packetTimeout() + "," + s.retryTimes() + ","
-                + (s.timeoutNotice() ? 1 : 0)));
-        commands.add(willCommand(idx, s));
-        // Message in the URC with its length, so payloads are framed by length, never by quotes.
-        commands.add(cfg("\"recv/mode\"," + idx + ",0,1"));
-        if (s.ssl()) {
-            commands.addAll(sslCommands(s));
         }
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (AtCommand c : commands) {
             chain = chain.thenCompose(v -> channel.submit(c)).thenApply(r -> null);
         }
-        return chain.exceptionallyCompose(e -> CompletableFuture.failedFuture(
-                new ModemException("configuring MQTT client " + idx + " failed: " + rootMessage(e), cause(e))));
+        return chain.exceptionallyCompose(e -> CompletableFuture.failedFuture(new ModemException(
+                "configuring MQTT client " + idx + " failed: " + QuectelResults.describe(cause(e)), cause(e))));
     }
 
-    private AtCommand willCommand(int idx, MqttClientSettings s) {
-        if (s.willTopic() == null || s.willTopic().isEmpty()) {
-            return cfg("\"will\"," + idx + ",0");
+    /**
+     * The {@code AT+QMTCFG} (and {@code AT+QSSLCFG}) commands for {@code idx}, in the order of the
+     * BG95 note's key list; a key the model lacks is left out, so its default applies.
+     *
+     * @throws IllegalArgumentException for a setting the model can't honour, before anything is sent
+     */
+    private List<AtCommand> configCommands(int idx, MqttClientSettings s) {
+        requireSslSupported(s);
+        boolean will = s.willTopic() != null && !s.willTopic().isEmpty();
+        if (will && profile.configKey("will").isEmpty()) {
+            throw new IllegalArgumentException("willTopic can't be used with " + profile.name()
+                    + ": the model has no will setting");
         }
+        List<AtCommand> c = new ArrayList<>();
+        cfg(c, "version", idx + "," + s.protocolVersion());
+        cfg(c, "pdpcid", idx + "," + pdpContextId);
+        cfg(c, "ssl", idx + (s.ssl() ? ",1," + s.sslContextId() : ",0"));
+        cfg(c, "keepalive", idx + "," + s.keepAliveInterval());
+        cfg(c, "session", idx + "," + (s.cleanSession() ? 1 : 0));
+        cfg(c, "timeout", idx + "," + s.packetTimeout() + "," + s.retryTimes() + "," + (s.timeoutNotice() ? 1 : 0));
+        cfg(c, "will", will ? willArguments(idx, s) : idx + ",0");
+        // Message in the URC with its length, so payloads are framed by length, never by quotes.
+        cfg(c, "recv/mode", idx + ",0,1");
+        if (s.ssl()) {
+            c.addAll(sslCommands(s));
+        }
+        return c;
+    }
+
+    private String willArguments(int idx, MqttClientSettings s) {
         String payload = s.willPayload() == null ? "" : s.willPayload();
         requireWill("willTopic", s.willTopic());
         requireWill("willPayload", payload);
-        return cfg("\"will\"," + idx + ",1," + s.willQos() + "," + (s.willRetained() ? 1 : 0) + ","
-                + AtStrings.quote("willTopic", s.willTopic()) + "," + AtStrings.quote("willPayload", payload));
+        return idx + ",1," + s.willQos() + "," + (s.willRetained() ? 1 : 0) + ","
+                + AtStrings.quote("willTopic", s.willTopic()) + "," + AtStrings.quote("willPayload", payload);
     }
 
     private void requireWill(String what, String value) {
@@ -161,8 +232,10 @@ final class QuectelDialect implements MqttDialect {
         }
         c.add(ssl("\"seclevel\"," + ctx + "," + level));
         c.add(ssl("\"sslversion\"," + ctx + "," + s.sslVersion()));
-        c.add(ssl("\"ciphersuite\"," + ctx + "," + s.cipherSuite()));
-        c.add(ssl("\"ignorelocaltime\"," + ctx + "," + (s.ignoreLocalTime() ? 1 : 0)));
+        ModemProfile.SslSpelling spelling = profile.sslSpelling();
+        String suite = spelling.quotedCipherSuite() ? AtStrings.quote("cipherSuite", s.cipherSuite()) : s.cipherSuite();
+        c.add(ssl("\"ciphersuite\"," + ctx + "," + suite));
+        c.add(ssl("\"" + spelling.ignoreTimeKey() + "\"," + ctx + "," + (s.ignoreLocalTime() ? 1 : 0)));
         return c;
     }
 
@@ -174,8 +247,9 @@ final class QuectelDialect implements MqttDialect {
         return s.clientCert() != null && s.clientKey() != null ? 2 : 1;
     }
 
-    private static AtCommand cfg(String args) {
-        return AtCommand.of("AT+QMTCFG=" + args);
+    /** Adds {@code AT+QMTCFG="<key as the model spells it>",args} if the model has {@code key}. */
+    private void cfg(List<AtCommand> into, String key, String args) {
+        profile.configKey(key).ifPresent(k -> into.add(AtCommand.of("AT+QMTCFG=\"" + k + "\"," + args)));
     }
 
     private static AtCommand ssl(String args) {
@@ -184,6 +258,11 @@ final class QuectelDialect implements MqttDialect {
 
     @Override
     public CompletableFuture<Void> open(int idx, MqttClientSettings s) {
+        try {
+            requireSslSupported(s);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         if (AtStrings.utf8Length(s.brokerHost()) > 100) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "broker host name exceeds the limit of 100 bytes"));
@@ -202,6 +281,31 @@ final class QuectelDialect implements MqttDialect {
 
     @Override
     public CompletableFuture<Void> connect(int idx, String clientId, MqttClientSettings s) {
+        AtCommand c;
+        try {
+            c = connectCommand(idx, clientId, s);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return run(c, "CONN " + idx, packetDeadline(idx)).thenApply(f -> {
+            int result = f[1];
+            if (result != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> +QMTCONN: " + idx + "," + result
+                        + ": " + QuectelResults.packet(result), result));
+            }
+            if (f.length > 2 && f[2] != 0) {
+                throw new CompletionException(new ResultException(c.logText() + " -> +QMTCONN: " + idx + ",0," + f[2]
+                        + ": " + QuectelResults.connectReturnCode(f[2]), 100 + f[2]));
+            }
+            return null;
+        });
+    }
+
+    /**
+     * {@code AT+QMTCONN=idx,"clientId"[,"user"[,"password"]]}; its log text, which is all the
+     * channel ever logs or puts in an exception, shows the password as {@code "***"}.
+     */
+    static AtCommand connectCommand(int idx, String clientId, MqttClientSettings s) {
         StringBuilder text = new StringBuilder("AT+QMTCONN=" + idx + "," + AtStrings.quote("clientId", clientId));
         StringBuilder log = new StringBuilder(text);
         if (s.userName() != null || s.password() != null) {
@@ -215,19 +319,7 @@ final class QuectelDialect implements MqttDialect {
                 log.append(",\"***\"");
             }
         }
-        AtCommand c = AtCommand.of(text.toString()).withLogText(log.toString());
-        return run(c, "CONN " + idx, packetDeadline(idx)).thenApply(f -> {
-            int result = f[1];
-            if (result != 0) {
-                throw new CompletionException(new ResultException(c.logText() + " -> +QMTCONN: " + idx + "," + result
-                        + ": " + QuectelResults.packet(result), result));
-            }
-            if (f.length > 2 && f[2] != 0) {
-                throw new CompletionException(new ResultException(c.logText() + " -> +QMTCONN: " + idx + ",0," + f[2]
-                        + ": " + QuectelResults.connectReturnCode(f[2]), 100 + f[2]));
-            }
-            return null;
-        });
+        return AtCommand.of(text.toString()).withLogText(log.toString());
     }
 
     @Override
@@ -270,16 +362,7 @@ final class QuectelDialect implements MqttDialect {
         byte[] payload = m.payload();
         String head = idx + "," + messageId + "," + m.qos() + "," + (m.retained() ? 1 : 0) + ","
                 + AtStrings.quote("topic", m.topic());
-        AtCommand c;
-        if (payload.length <= profile.maxInlinePayload() && AtStrings.inlineable(payload)) {
-            // One round trip, no prompt: only for short payloads its quoted form can carry.
-            c = AtCommand.of("AT+QMTPUBEX=" + head + ",\"" + new String(payload, StandardCharsets.US_ASCII) + "\"")
-                    .withLogText("AT+QMTPUBEX=" + head + ",<" + payload.length + " bytes>");
-        } else {
-            // Fixed length: the modem takes exactly this many bytes, so 0x1A, ESC, quotes, CR and
-            // LF in the payload are data, never the end of data mode or a new command.
-            c = AtCommand.of("AT+QMTPUB=" + head + "," + payload.length).withData(payload);
-        }
+        AtCommand c = publishCommand(head, payload);
         return run(c, "PUB " + idx + " " + messageId, packetDeadline(idx)).thenApply(f -> {
             if (f[2] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTPUB: " + idx + ","
@@ -287,6 +370,30 @@ final class QuectelDialect implements MqttDialect {
             }
             return null;
         });
+    }
+
+    private AtCommand publishCommand(String head, byte[] payload) {
+        if (goesInline(payload)) {
+            // One round trip, no prompt: only for short payloads its quoted form can carry.
+            String command = switch (profile.inlinePublish()) {
+                case QMTPUBEX -> "AT+QMTPUBEX=";
+                case QMTPUB_QUOTED -> "AT+QMTPUB=";
+                case NONE -> throw new IllegalStateException("no inline publish on " + profile.name());
+            };
+            return AtCommand.of(command + head + ",\"" + new String(payload, StandardCharsets.US_ASCII) + "\"")
+                    .withLogText(command + head + ",<" + payload.length + " bytes>");
+        }
+        return switch (profile.dataPublish()) {
+            // Fixed length: the modem takes exactly this many bytes, so 0x1A, ESC, quotes, CR and
+            // LF in the payload are data, never the end of data mode or a new command.
+            case FIXED_LENGTH -> AtCommand.of("AT+QMTPUB=" + head + "," + payload.length).withData(payload);
+            // Ctrl+Z ends the data; validate() refused payloads holding 0x1A or ESC.
+            case CTRL_Z -> {
+                byte[] data = Arrays.copyOf(payload, payload.length + 1);
+                data[payload.length] = CTRL_Z;
+                yield AtCommand.of("AT+QMTPUB=" + head).withData(data);
+            }
+        };
     }
 
     @Override
@@ -336,7 +443,8 @@ final class QuectelDialect implements MqttDialect {
         channel.submit(command).whenComplete((response, error) -> {
             if (error != null) {
                 forget(key, d);
-                d.future.completeExceptionally(new ModemException(rootMessage(error), cause(error)));
+                d.future.completeExceptionally(new ModemException(QuectelResults.describe(cause(error)),
+                        cause(error)));
             }
         });
         d.future.orTimeout(resultTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -448,6 +556,8 @@ final class QuectelDialect implements MqttDialect {
         ReceivedMessage m;
         if (event instanceof AtEvent.Framed framed) {
             m = ReceiveUrc.parseFramed(framed.header(), framed.payload());
+        } else if (profile.receive() == ModemProfile.Receive.QUECTEL_LINE) {
+            m = ReceiveUrc.parseUnframedLine(((AtEvent.Line) event).text());
         } else {
             m = ReceiveUrc.parseLine(((AtEvent.Line) event).text());
         }

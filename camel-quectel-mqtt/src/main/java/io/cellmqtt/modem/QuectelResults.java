@@ -1,8 +1,48 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.at.AtErrorException;
+
 /** The meanings of Quectel MQTT result and error codes, from the reference tables. */
 final class QuectelResults {
     private QuectelResults() {
+    }
+
+    /**
+     * The meaning of a {@code +CME ERROR: <err>} code an {@code AT+QMT*} command fails with, from
+     * table 5 of the M95 MQTT application note (reference 003), or null for a code outside it.
+     * The BG95 note dropped its error table (revision 1.1), so the same codes are read the same
+     * way on every Quectel model.
+     */
+    static String cmeError(int code) {
+        return switch (code) {
+            case 8503 -> "MQTT link error";
+            case 8504 -> "MQTT illegal packet";
+            case 8505 -> "MQTT illegal character";
+            case 8506 -> "MQTT illegal UTF8";
+            case 8507 -> "MQTT invalid parameter";
+            case 8508 -> "MQTT packet too large";
+            case 8509 -> "MQTT buffer overflow";
+            case 8510 -> "MQTT out of memory";
+            case 8511 -> "MQTT memory error";
+            case 8512 -> "MQTT maximum quantity of transmitting packet greater than that of in-flight windows";
+            case 8600 -> "MQTT unknown error";
+            default -> null;
+        };
+    }
+
+    /**
+     * {@code error}'s message, followed by the meaning of its {@code +CME ERROR} code when the
+     * table knows it: {@code AT+QMTPUB=... failed: +CME ERROR: 8508: MQTT packet too large}.
+     */
+    static String describe(Throwable error) {
+        String message = error.getMessage() == null ? error.toString() : error.getMessage();
+        if (error instanceof AtErrorException at && at.result().startsWith("+CME ERROR:")) {
+            String meaning = cmeError(at.code());
+            if (meaning != null) {
+                return message + ": " + meaning;
+            }
+        }
+        return message;
     }
 
     /** {@code +QMTOPEN: <idx>,<result>} (BG95 note 3.2.2). */

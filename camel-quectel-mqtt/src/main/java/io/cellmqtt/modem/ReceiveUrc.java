@@ -54,6 +54,47 @@ final class ReceiveUrc {
         return new ReceivedMessage(h.index, h.messageId, topic, after.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The receive URC of models that report no length (BC26, M95):
+     * {@code +QMTRECV: <idx>,<msgid>,"<topic>","<payload>"}, with the variants the documents
+     * print: spaces after the commas ({@code +QMTRECV: 0,0, "topic/example", "payload"}) and the
+     * payload unquoted to the end of the line ({@code +QMTRECV: 0,0, "topic/pub",This is test data}).
+     *
+     * <p>The topic ends at the first {@code ",}; after it, leading spaces are skipped, and a rest
+     * that starts and ends with a quote loses those two quotes; anything else is the payload as it
+     * stands. Nothing in the rest is read as a length: with no length on these models,
+     * {@code "a",5,""} is the payload {@code a",5,"}. A line without a quoted topic (a buffer
+     * notice) gives null.
+     */
+    static ReceivedMessage parseUnframedLine(String line) {
+        Head h = head(line);
+        if (h == null) {
+            return null;
+        }
+        String rest = stripSpaces(h.rest);
+        if (!rest.startsWith("\"")) {
+            return null;
+        }
+        int topicEnd = rest.indexOf("\",", 1);
+        if (topicEnd < 0) {
+            return null;
+        }
+        String topic = rest.substring(1, topicEnd);
+        String payload = stripSpaces(rest.substring(topicEnd + 2));
+        if (payload.length() >= 2 && payload.startsWith("\"") && payload.endsWith("\"")) {
+            payload = payload.substring(1, payload.length() - 1);
+        }
+        return new ReceivedMessage(h.index, h.messageId, topic, payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String stripSpaces(String s) {
+        int i = 0;
+        while (i < s.length() && s.charAt(i) == ' ') {
+            i++;
+        }
+        return s.substring(i);
+    }
+
     private record Head(int index, int messageId, String rest) {
     }
 

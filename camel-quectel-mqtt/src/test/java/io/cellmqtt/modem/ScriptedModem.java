@@ -26,6 +26,7 @@ final class ScriptedModem implements AutoCloseable {
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private Thread thread;
 
+    /** {@code bytes == null} from the host: it closes the link without writing anything more. */
     private record Step(boolean fromHost, byte[] bytes) {
     }
 
@@ -40,6 +41,15 @@ final class ScriptedModem implements AutoCloseable {
 
     ScriptedModem expect(byte[] hostBytes) {
         steps.add(new Step(true, hostBytes));
+        return this;
+    }
+
+    /**
+     * The host closes the link and writes nothing more before it does: for failures that must
+     * happen before a byte of the failing step goes out.
+     */
+    ScriptedModem expectClosed() {
+        steps.add(new Step(true, null));
         return this;
     }
 
@@ -70,13 +80,29 @@ final class ScriptedModem implements AutoCloseable {
 
     /** The usual bring-up of a modem whose ATI prints {@code atiLines}, registered on LTE. */
     ScriptedModem bringUp(String... atiLines) {
+        return identify(atiLines).imeiAndSim().on("AT+CEREG?", "+CEREG: 0,1", "OK");
+    }
+
+    /** Synchronisation, echo off, verbose errors, and ATI answered with {@code atiLines}. */
+    ScriptedModem identify(String... atiLines) {
         return on("AT", "OK")
                 .on("ATE0", "OK")
                 .on("AT+CMEE=2", "OK")
-                .expect("ATI\r").send("\r\n" + String.join("\r\n", atiLines) + "\r\n\r\nOK\r\n")
-                .on("AT+GSN", "866425030000001", "OK")
-                .on("AT+CPIN?", "+CPIN: READY", "OK")
-                .on("AT+CEREG?", "+CEREG: 0,1", "OK");
+                .expect("ATI\r").send("\r\n" + String.join("\r\n", atiLines) + "\r\n\r\nOK\r\n");
+    }
+
+    /** {@code AT+GSN} and {@code AT+CPIN?}, answered as every simulated model answers them. */
+    ScriptedModem imeiAndSim() {
+        return on("AT+GSN", "866425030000001", "OK")
+                .on("AT+CPIN?", "+CPIN: READY", "OK");
+    }
+
+    /** Each command from the host, answered {@code OK}. */
+    ScriptedModem ok(String... commands) {
+        for (String c : commands) {
+            on(c, "OK");
+        }
+        return this;
     }
 
     /** The QMTCFG sequence MqttClient sends for {@code index} with default settings. */
@@ -111,7 +137,16 @@ final class ScriptedModem implements AutoCloseable {
         try {
             for (int i = 0; i < steps.size(); i++) {
                 Step s = steps.get(i);
-                if (s.fromHost) {
+                if (s.fromHost && s.bytes == null) {
+                    byte[] rest = in.readAllBytes();
+                    synchronized (written) {
+                        written.write(rest);
+                    }
+                    if (rest.length > 0) {
+                        throw new AssertionError("step " + i + ": expected the host to close the link but it wrote <"
+                                + show(rest) + ">");
+                    }
+                } else if (s.fromHost) {
                     byte[] got = in.readNBytes(s.bytes.length);
                     synchronized (written) {
                         written.write(got);
