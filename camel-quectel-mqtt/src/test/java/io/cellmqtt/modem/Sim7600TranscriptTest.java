@@ -429,6 +429,28 @@ class Sim7600TranscriptTest {
     }
 
     @Test
+    void whenTheNetworkUnderTheServiceClosesEverythingIsStartedAcquiredAndConnectedAgain() throws Exception {
+        script = plainConnected();
+        subscribed(script, "cmd/#", 1);
+        script.lines("+CMQTTNONET")
+                .on("AT+CMQTTSTART", "OK", "+CMQTTSTART: 0")
+                // whether the modem kept the index is not known: 19 says it did
+                .on("AT+CMQTTACCQ=0,\"dev\",0", "+CMQTTACCQ: 0,19", "ERROR")
+                .on("AT+CMQTTREL=0", "OK")
+                .on("AT+CMQTTACCQ=0,\"dev\",0", "OK")
+                .on("AT+CMQTTCONNECT=0,\"tcp://broker:1883\",120,1", "OK", "+CMQTTCONNECT: 0,0");
+        subscribed(script, "cmd/#", 1);
+        stopped(script).start();
+
+        MqttClient client = start(plain());
+        client.subscribe("cmd/#", 1, m -> { }).get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> occurrences(script.written(), "AT+CMQTTSUB=0\r") == 2
+                && client.state() == MqttClientState.CONNECTED);
+        client.stop().get(10, TimeUnit.SECONDS);
+        script.awaitFinished(WAIT);
+    }
+
+    @Test
     void thePasswordIsSentButNeverShown() throws Exception {
         script = sim7600()
                 .on("AT+CMQTTSTART", "OK", "+CMQTTSTART: 0")
