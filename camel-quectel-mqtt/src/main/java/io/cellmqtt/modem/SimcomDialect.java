@@ -317,14 +317,30 @@ final class SimcomDialect implements MqttDialect {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
+        long[] connection = new long[1];
         return service.submit(() -> acquireClient(idx, slot, acquire, s, true))
-                .thenCompose(v -> run(connect, "CONNECT", idx, true, CONNECT_TIMEOUT))
+                .thenCompose(v -> {
+                    synchronized (this) {
+                        connection[0] = slot.connection;
+                    }
+                    return run(connect, "CONNECT", idx, true, CONNECT_TIMEOUT);
+                })
                 .thenApply(code -> {
+                    if (code == SimcomResults.CLIENT_NOT_ACQUIRED) {
+                        // The modem lost the client (restarted?): the next attempt acquires it again.
+                        synchronized (this) {
+                            slot.acquired = false;
+                        }
+                    }
                     if (code != SimcomResults.OK) {
                         throw failure(connect, "CONNECT", idx, code, SimcomResults::connect);
                     }
                     synchronized (this) {
-                        slot.connected = true;
+                        // The connect did succeed; but if +CMQTTCONNLOST came before this result was
+                        // handled, the connection is gone already and the loss is being reported.
+                        if (slot.connection == connection[0]) {
+                            slot.connected = true;
+                        }
                     }
                     return null;
                 });
@@ -392,10 +408,15 @@ final class SimcomDialect implements MqttDialect {
 
     private CompletableFuture<Void> release(int idx) {
         AtCommand c = AtCommand.of("AT+CMQTTREL=" + idx);
-        return expectOk(c, "REL", idx).thenRun(() -> {
+        return run(c, "REL", idx, false, null).thenApply(code -> {
+            // 20: not acquired (any more) is what releasing wants
+            if (code != SimcomResults.OK && code != SimcomResults.CLIENT_NOT_ACQUIRED) {
+                throw failure(c, "REL", idx, code, SimcomResults::meaning);
+            }
             synchronized (this) {
                 slots[idx].acquired = false;
             }
+            return null;
         });
     }
 

@@ -11,6 +11,8 @@ final class SimcomResults {
     static final int OK = 0;
     /** {@code AT+CMQTTACCQ} on an index that is acquired already. */
     static final int CLIENT_USED = 19;
+    /** An operation on an index that is not acquired. */
+    static final int CLIENT_NOT_ACQUIRED = 20;
     /** {@code AT+CMQTTSTART} when the MQTT service runs already. */
     static final int NETWORK_OPENED = 23;
 

@@ -451,6 +451,28 @@ class Sim7600TranscriptTest {
     }
 
     @Test
+    void aClientTheModemNoLongerHoldsIsAcquiredAgainOnTheNextAttempt() throws Exception {
+        script = plainConnected()
+                .lines("+CMQTTCONNLOST: 0,3")
+                .on("AT+CMQTTCONNECT=0,\"tcp://broker:1883\",120,1", "+CMQTTCONNECT: 0,20", "ERROR")
+                // the failed attempt closes: nothing to release, the service stops; the next attempt starts over
+                .on("AT+CMQTTSTOP", "OK", "+CMQTTSTOP: 0")
+                .on("AT+CMQTTSTART", "OK", "+CMQTTSTART: 0")
+                .on("AT+CMQTTACCQ=0,\"dev\",0", "OK")
+                .on("AT+CMQTTCONNECT=0,\"tcp://broker:1883\",120,1", "OK", "+CMQTTCONNECT: 0,0");
+        stopped(script).start();
+
+        modem = Modem.open(modemSettings(), script.link());
+        MqttClient client = modem.createClient(plain());
+        // the first connect may be reported as done or, if the loss overtook it, as lost and retried
+        client.start().exceptionally(e -> null).get(10, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> occurrences(script.written(), "AT+CMQTTACCQ") == 2
+                && client.state() == MqttClientState.CONNECTED);
+        client.stop().get(10, TimeUnit.SECONDS);
+        script.awaitFinished(WAIT);
+    }
+
+    @Test
     void thePasswordIsSentButNeverShown() throws Exception {
         script = sim7600()
                 .on("AT+CMQTTSTART", "OK", "+CMQTTSTART: 0")
