@@ -81,7 +81,7 @@ public final class AtDigester {
                     }
                 }
                 case LF_AFTER_HEADER -> {
-                    // Not consumed unless it is the LF of the header's CR LF: then it is payload.
+                    // An LF completes the header's CR LF; any other byte is already the first payload byte.
                     if (buffer[i] == '\n') {
                         i++;
                     }
