@@ -24,6 +24,15 @@ import java.util.List;
  * everything up to the end of that line &mdash; the next CR or LF, inclusive &mdash; is
  * dropped (normally the closing quote). A CR LF pair after the payload therefore ends it just
  * as a lone LF would (the LF that follows the CR is an empty line, which is skipped).</li>
+ * <li>When a line ends (at its CR or LF) and no framing claimed it on the way, each framing is
+ * asked, in list order, about the whole line with {@link PayloadFraming#payloadAfterLine}. The
+ * first that answers {@code n >= 0} claims the next {@code n} bytes after the line end as the
+ * payload of an {@link AtEvent.Framed} whose header is the whole line: if the line ended with CR
+ * and the next byte is LF, that LF belongs to the line end and is not payload; any other byte
+ * after the CR is the first payload byte. The event is emitted as soon as the last payload byte
+ * arrived (at the line end for {@code n == 0}); then the digester is at the start of a new line,
+ * so a CR LF after the payload is just an empty line. Consequence: with CR-only line ends a
+ * payload that starts with LF cannot be told from a CR LF line end (modems send CR LF).</li>
  * <li>Lines are decoded as UTF-8 (malformed bytes become U+FFFD).</li>
  * <li>A line longer than {@link #MAX_LINE} bytes is <em>dropped</em>, not truncated: its bytes
  * are discarded up to its end and {@link #droppedLines()} counts it. A truncated line could be
@@ -38,7 +47,7 @@ public final class AtDigester {
     /** The largest payload a framing may claim (16 MiB); larger claims are ignored. */
     public static final int MAX_PAYLOAD = 16 * 1024 * 1024;
 
-    private enum Mode { LINE, PAYLOAD, SKIP_TO_EOL, OVERLONG }
+    private enum Mode { LINE, LF_AFTER_HEADER, PAYLOAD, SKIP_TO_EOL, OVERLONG }
 
     private final PayloadFraming[] framings;
     private Mode mode = Mode.LINE;
@@ -47,6 +56,8 @@ public final class AtDigester {
     private String header;
     private ByteArrayOutputStream payload;
     private int remaining;
+    /** True while the payload being read was claimed after a whole line, not inside one. */
+    private boolean afterLine;
     private long droppedLines;
 
     public AtDigester(List<PayloadFraming> framings) {
@@ -69,6 +80,13 @@ public final class AtDigester {
                         emitFramed(events);
                     }
                 }
+                case LF_AFTER_HEADER -> {
+                    // An LF completes the header's CR LF; any other byte is already the first payload byte.
+                    if (buffer[i] == '\n') {
+                        i++;
+                    }
+                    mode = Mode.PAYLOAD;
+                }
                 case SKIP_TO_EOL, OVERLONG -> {
                     byte b = buffer[i++];
                     if (b == '\r' || b == '\n') {
@@ -79,8 +97,7 @@ public final class AtDigester {
                     byte b = buffer[i++];
                     if (b == '\r' || b == '\n') {
                         if (lineLength > 0) {
-                            events.add(new AtEvent.Line(new String(line, 0, lineLength, StandardCharsets.UTF_8)));
-                            lineLength = 0;
+                            endLine(b, events);
                         }
                     } else if (b == ' ' && lineLength == 1 && line[0] == '>') {
                         events.add(new AtEvent.Prompt());
@@ -116,17 +133,38 @@ public final class AtDigester {
         for (PayloadFraming framing : framings) {
             int n = framing.payloadLength(line, lineLength);
             if (n >= 0 && n <= MAX_PAYLOAD) {
-                header = new String(line, 0, lineLength, StandardCharsets.UTF_8);
-                lineLength = 0;
-                remaining = n;
-                payload = new ByteArrayOutputStream(Math.min(n, 8192));
-                if (n == 0) {
-                    emitFramed(events);
-                } else {
-                    mode = Mode.PAYLOAD;
+                startPayload(n, false, events);
+                return;
+            }
+        }
+    }
+
+    /** A non-empty line ended with {@code terminator}: a line event, or the header of a block. */
+    private void endLine(byte terminator, List<AtEvent> events) {
+        for (PayloadFraming framing : framings) {
+            int n = framing.payloadAfterLine(line, lineLength);
+            if (n >= 0 && n <= MAX_PAYLOAD) {
+                startPayload(n, true, events);
+                if (n > 0 && terminator == '\r') {
+                    mode = Mode.LF_AFTER_HEADER;
                 }
                 return;
             }
+        }
+        events.add(new AtEvent.Line(new String(line, 0, lineLength, StandardCharsets.UTF_8)));
+        lineLength = 0;
+    }
+
+    private void startPayload(int n, boolean wholeLine, List<AtEvent> events) {
+        header = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+        lineLength = 0;
+        remaining = n;
+        afterLine = wholeLine;
+        payload = new ByteArrayOutputStream(Math.min(n, 8192));
+        if (n == 0) {
+            emitFramed(events);
+        } else {
+            mode = Mode.PAYLOAD;
         }
     }
 
@@ -134,6 +172,8 @@ public final class AtDigester {
         events.add(new AtEvent.Framed(header, payload.toByteArray()));
         header = null;
         payload = null;
-        mode = Mode.SKIP_TO_EOL;
+        // A payload inside a line is followed by the rest of that line (a closing quote); one
+        // after a whole line ends where the next line starts.
+        mode = afterLine ? Mode.LINE : Mode.SKIP_TO_EOL;
     }
 }

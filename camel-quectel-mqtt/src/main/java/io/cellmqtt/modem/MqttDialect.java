@@ -19,7 +19,7 @@ interface MqttDialect {
     static MqttDialect create(AtChannel channel, ModemProfile profile, ModemSettings settings) {
         return switch (profile.family()) {
             case QUECTEL -> new QuectelDialect(channel, profile, settings.pdpContextId());
-            case SIMCOM -> throw new UnsupportedOperationException("the SIMCom CMQTT dialect is not built yet");
+            case SIMCOM -> new SimcomDialect(channel, profile);
         };
     }
 

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Streams generated from events (lines with random terminators and blank lines, prompts, framed
- * payloads of arbitrary bytes) digest back to exactly those events, whatever the chunking.
+ * payloads of arbitrary bytes inside a line as Quectel sends them, and after a whole line as
+ * SIMCom does) digest back to exactly those events, whatever the chunking.
  */
 class AtDigesterPropertiesTest {
 
@@ -35,7 +36,8 @@ class AtDigesterPropertiesTest {
         return Arbitraries.frequencyOf(
                 Tuple.of(5, lines()),
                 Tuple.of(1, prompts()),
-                Tuple.of(3, framedPieces())).list().ofMaxSize(25);
+                Tuple.of(3, framedPieces()),
+                Tuple.of(3, blocksAfterLines())).list().ofMaxSize(25);
     }
 
     private static Arbitrary<String> terminators() {
@@ -47,7 +49,7 @@ class AtDigesterPropertiesTest {
         Arbitrary<String> text = Arbitraries.strings()
                 .withChars("ABCOKERabc+:,\"0123456789 >é日\u001a\u0000")
                 .ofMinLength(1).ofMaxLength(40)
-                .filter(s -> !s.startsWith("> ") && !s.startsWith("+QMTRECV"));
+                .filter(s -> !s.startsWith("> ") && !s.startsWith("+QMTRECV") && !s.startsWith("+CMQTTR"));
         return Combinators.combine(text, terminators()).as((t, term) ->
                 new Piece((t + term).getBytes(StandardCharsets.UTF_8), new AtEvent.Line(t)));
     }
@@ -74,6 +76,32 @@ class AtDigesterPropertiesTest {
         });
     }
 
+    /**
+     * {@code +CMQTTRXPAYLOAD: idx,n} (or TOPIC, or the guide's RCPAYLOAD) ended by CR LF, LF or CR,
+     * n arbitrary bytes, then any line ends or none. A CR-only header end is not followed by a
+     * payload starting with LF: that is a CR LF line end (see AtDigester).
+     */
+    private Arbitrary<Piece> blocksAfterLines() {
+        Arbitrary<String> kind = Arbitraries.of("+CMQTTRXTOPIC: ", "+CMQTTRXPAYLOAD: ", "+CMQTTRCPAYLOAD: ");
+        Arbitrary<byte[]> payload = Arbitraries.frequencyOf(
+                Tuple.of(3, Arbitraries.bytes().array(byte[].class).ofMaxSize(60)),
+                Tuple.of(1, Arbitraries.of("\r\n+CMQTTRXEND: 0\r\n", "\r\n", "\n", "> ", "\"a\",\u001a\u0000", "")
+                        .map(t -> t.getBytes(StandardCharsets.UTF_8))));
+        Arbitrary<Integer> idx = Arbitraries.integers().between(0, 1);
+        Arbitrary<String> headerEnd = Arbitraries.of("\r\n", "\n", "\r");
+        Arbitrary<String> trailer = Arbitraries.of("", "\r\n", "\n", "\r", "\r\n\r\n");
+        return Combinators.combine(kind, payload, idx, headerEnd, trailer)
+                .filter((k, p, i, end, tr) -> !(end.equals("\r") && p.length > 0 && p[0] == '\n'))
+                .as((k, p, i, end, tr) -> {
+                    String header = k + i + "," + p.length;
+                    ByteArrayOutputStream out = new ByteArrayOutputStream();
+                    out.writeBytes((header + end).getBytes(StandardCharsets.US_ASCII));
+                    out.writeBytes(p);
+                    out.writeBytes(tr.getBytes(StandardCharsets.US_ASCII));
+                    return new Piece(out.toByteArray(), new AtEvent.Framed(header, p));
+                });
+    }
+
     private static byte[] stream(List<Piece> pieces) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         pieces.forEach(p -> out.writeBytes(p.bytes()));
@@ -81,7 +109,7 @@ class AtDigesterPropertiesTest {
     }
 
     private static AtDigester digester() {
-        return new AtDigester(List.of(new QuectelRecvFraming()));
+        return new AtDigester(List.of(new QuectelRecvFraming(), new SimcomRecvFraming()));
     }
 
     private static List<AtEvent> chunked(byte[] data, long seed, int maxChunk) {

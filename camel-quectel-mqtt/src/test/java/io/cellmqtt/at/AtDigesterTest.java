@@ -192,4 +192,118 @@ class AtDigesterTest {
         assertThat(events).hasSize(1);
         assertThat(((AtEvent.Line) events.get(0)).text()).hasSize(AtDigester.MAX_LINE);
     }
+
+    // ---------------------------------------------------------------- bytes after a whole line (SIMCom)
+
+    private static List<AtEvent> simcomAll(byte[] data) {
+        return new AtDigester(List.of(new SimcomRecvFraming())).feed(data, 0, data.length);
+    }
+
+    private static List<AtEvent> simcomOneByOne(byte[] data) {
+        AtDigester d = new AtDigester(List.of(new SimcomRecvFraming()));
+        List<AtEvent> out = new ArrayList<>();
+        for (int i = 0; i < data.length; i++) {
+            out.addAll(d.feed(data, i, 1));
+        }
+        return out;
+    }
+
+    private static void checkSimcom(byte[] data, AtEvent... expected) {
+        assertThat(simcomAll(data)).containsExactly(expected);
+        assertThat(simcomOneByOne(data)).containsExactly(expected);
+    }
+
+    @Test
+    void bytesAfterALineEndedByCrLf() {
+        checkSimcom(bytes("\r\n+CMQTTRXSTART: 0,8,19\r\n+CMQTTRXTOPIC: 0,8\r\nPubTopic\r\n"
+                        + "+CMQTTRCPAYLOAD: 0,19\r\n{\"message\":\"Hello\"}\r\n+CMQTTRXEND: 0\r\n"),
+                line("+CMQTTRXSTART: 0,8,19"), framed("+CMQTTRXTOPIC: 0,8", bytes("PubTopic")),
+                framed("+CMQTTRCPAYLOAD: 0,19", bytes("{\"message\":\"Hello\"}")), line("+CMQTTRXEND: 0"));
+    }
+
+    @Test
+    void bytesAfterALineEndedByLfOnly() {
+        checkSimcom(bytes("+CMQTTRXTOPIC: 1,3\nabc\n+CMQTTRXEND: 1\n"),
+                framed("+CMQTTRXTOPIC: 1,3", bytes("abc")), line("+CMQTTRXEND: 1"));
+    }
+
+    @Test
+    void bytesAfterALineEndedByCrOnly() {
+        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,2\rhi\r+CMQTTRXEND: 0\r"),
+                framed("+CMQTTRXPAYLOAD: 0,2", bytes("hi")), line("+CMQTTRXEND: 0"));
+    }
+
+    @Test
+    void crLfInsideAndAroundTheBytesIsData() {
+        byte[] payload = bytes("\r\n+CMQTTRXEND: 0\r\n\"a\",b\r\u001a\u0000> \n");
+        byte[] data = concat(bytes("+CMQTTRXPAYLOAD: 0," + payload.length + "\r\n"), payload,
+                bytes("\r\n+CMQTTRXEND: 0\r\n"));
+        checkSimcom(data, framed("+CMQTTRXPAYLOAD: 0," + payload.length, payload), line("+CMQTTRXEND: 0"));
+    }
+
+    @Test
+    void aPayloadStartingWithLfAfterALfTerminatedLineKeepsIt() {
+        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,3\n\nab\r\n"), framed("+CMQTTRXPAYLOAD: 0,3", bytes("\nab")));
+        // after CR LF, a second LF is the payload's first byte
+        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,3\r\n\nab\r\n"), framed("+CMQTTRXPAYLOAD: 0,3", bytes("\nab")));
+    }
+
+    @Test
+    void zeroBytesAfterALine() {
+        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,0\r\n+CMQTTRXEND: 0\r\n"),
+                framed("+CMQTTRXPAYLOAD: 0,0", new byte[0]), line("+CMQTTRXEND: 0"));
+        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,0\r> "), framed("+CMQTTRXPAYLOAD: 0,0", new byte[0]), prompt());
+    }
+
+    @Test
+    void zeroBytesAfterALineIsEmittedAtTheLineEnd() {
+        AtDigester d = new AtDigester(List.of(new SimcomRecvFraming()));
+        byte[] data = bytes("+CMQTTRXPAYLOAD: 0,0\r");
+        assertThat(d.feed(data, 0, data.length)).containsExactly(framed("+CMQTTRXPAYLOAD: 0,0", new byte[0]));
+    }
+
+    @Test
+    void blocksBackToBackWithoutLineEndsBetweenThem() {
+        checkSimcom(bytes("+CMQTTRXTOPIC: 0,1\r\nt+CMQTTRXPAYLOAD: 0,2\r\nxy+CMQTTRXPAYLOAD: 0,1\r\nz\r\n"),
+                framed("+CMQTTRXTOPIC: 0,1", bytes("t")), framed("+CMQTTRXPAYLOAD: 0,2", bytes("xy")),
+                framed("+CMQTTRXPAYLOAD: 0,1", bytes("z")));
+    }
+
+    @Test
+    void aUrcRightAfterTheBytes() {
+        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,2\r\nok+CMQTTCONNLOST: 0,1\r\n\r\nOK\r\n"),
+                framed("+CMQTTRXPAYLOAD: 0,2", bytes("ok")), line("+CMQTTCONNLOST: 0,1"), line("OK"));
+    }
+
+    @Test
+    void theBytesAreEmittedAsSoonAsTheLastOneArrived() {
+        AtDigester d = new AtDigester(List.of(new SimcomRecvFraming()));
+        byte[] head = bytes("+CMQTTRXTOPIC: 0,2\r");
+        assertThat(d.feed(head, 0, head.length)).isEmpty();
+        byte[] lf = bytes("\n");
+        assertThat(d.feed(lf, 0, 1)).isEmpty();
+        byte[] body = bytes("ab");
+        assertThat(d.feed(body, 0, 2)).containsExactly(framed("+CMQTTRXTOPIC: 0,2", bytes("ab")));
+    }
+
+    @Test
+    void linesThatOnlyLookLikeLengthLinesStayLines() {
+        checkSimcom(bytes("+CMQTTRXTOPIC: 0\r\n+CMQTTRXTOPIC: 0,x\r\n+CMQTTRXTOPIC: 0,2,3\r\n"
+                        + "+CMQTTRXSTART: 0,2,3\r\n+CMQTTRXEND: 0\r\n+CMQTTRXTOPICS: 0,1\r\n"),
+                line("+CMQTTRXTOPIC: 0"), line("+CMQTTRXTOPIC: 0,x"), line("+CMQTTRXTOPIC: 0,2,3"),
+                line("+CMQTTRXSTART: 0,2,3"), line("+CMQTTRXEND: 0"), line("+CMQTTRXTOPICS: 0,1"));
+    }
+
+    @Test
+    void aClaimAboveTheLimitIsALine() {
+        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,99999999\r\nOK\r\n"), line("+CMQTTRXPAYLOAD: 0,99999999"), line("OK"));
+    }
+
+    @Test
+    void bothKindsOfFramingInOneStream() {
+        AtDigester d = new AtDigester(List.of(new QuectelRecvFraming(), new SimcomRecvFraming()));
+        byte[] data = bytes("+QMTRECV: 0,1,\"t\",2,\"\r\n\"\r\n+CMQTTRXTOPIC: 0,3\r\n\"\r\nOK\r\n");
+        assertThat(d.feed(data, 0, data.length)).containsExactly(framed("+QMTRECV: 0,1,\"t\",2,\"", bytes("\r\n")),
+                framed("+CMQTTRXTOPIC: 0,3", bytes("\"\r\n")), line("OK"));
+    }
 }
