@@ -81,7 +81,7 @@ class Sim7600TranscriptTest {
     private static MqttClientSettings aws() {
         return new MqttClientSettings("endpoint", 8883, true, "ThingName", null, null, 0, 4, 60, true, 5, 3, false,
                 null, null, 0, false, 0, "cacert.pem", "clientcert.pem", "clientkey.pem", -1, 4, "0xFFFF", true, 5,
-                Duration.ofMillis(20), Duration.ofMillis(200));
+                Duration.ofMillis(20), Duration.ofMillis(200), null);
     }
 
     private static MqttClientSettings plain() {
@@ -518,12 +518,12 @@ class Sim7600TranscriptTest {
         script.awaitFinished(WAIT);
         MqttClientSettings noKeepAlive = new MqttClientSettings("broker", 1883, false, "dev", null, null, 0, 4, 0, true,
                 5, 3, false, null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5,
-                Duration.ofMillis(20), Duration.ofMillis(200));
+                Duration.ofMillis(20), Duration.ofMillis(200), null);
         assertThat(failureOf(modem.createClient(noKeepAlive).start())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("keepAliveInterval=0");
         MqttClientSettings retainedWill = new MqttClientSettings("broker", 1883, false, "dev", null, null, 1, 4, 60,
                 true, 5, 3, false, "dead", "gone", 1, true, 0, null, null, null, -1, 4, "0xFFFF", true, 5,
-                Duration.ofMillis(20), Duration.ofMillis(200));
+                Duration.ofMillis(20), Duration.ofMillis(200), null);
         assertThat(failureOf(modem.createClient(retainedWill).start())).hasMessageContaining("willRetained");
         assertThat(script.link().modemInput().available()).isZero();
     }
@@ -543,7 +543,7 @@ class Sim7600TranscriptTest {
         modem = Modem.open(modemSettings(), script.link());
         MqttClientSettings will = new MqttClientSettings("broker", 1883, false, "dev", null, null, 1, 4, 60, false,
                 5, 3, false, "dev/state", "gone, \"sadly\"", 1, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5,
-                Duration.ofMillis(20), Duration.ofMillis(200));
+                Duration.ofMillis(20), Duration.ofMillis(200), null);
         MqttClient client = modem.createClient(will);
         client.start().get(10, TimeUnit.SECONDS);
         client.stop().get(10, TimeUnit.SECONDS);
