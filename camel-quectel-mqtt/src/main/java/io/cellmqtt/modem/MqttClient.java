@@ -176,7 +176,7 @@ public final class MqttClient {
     /** Stop is best effort: the modem may already have closed the connection (+QMTSTAT: n,5). */
     private CompletableFuture<Void> quietly(CompletableFuture<Void> step) {
         return step.exceptionally(e -> {
-            LOG.debug("client {}: {} (ignored while stopping)", index, QuectelDialect.rootMessage(e));
+            LOG.debug("client {}: {} (ignored while stopping)", index, Failures.rootMessage(e));
             return null;
         });
     }
@@ -212,7 +212,7 @@ public final class MqttClient {
                     if (e == null) {
                         onConnected(attempt);
                     } else {
-                        onConnectFailed(attempt, QuectelDialect.cause(e));
+                        onConnectFailed(attempt, Failures.cause(e));
                     }
                 });
     }
@@ -243,7 +243,7 @@ public final class MqttClient {
     /** Result 2 of QMTOPEN (index occupied) means a stale connection: close it and open again. */
     private CompletableFuture<Void> openTolerant() {
         return dialect.open(index, settings).exceptionallyCompose(e -> {
-            Throwable c = QuectelDialect.cause(e);
+            Throwable c = Failures.cause(e);
             if (c instanceof ResultException r && r.result() == 2) {
                 LOG.info("client {}: index occupied, closing the stale connection first", index);
                 return quietly(dialect.close(index)).thenCompose(v -> dialect.open(index, settings));
@@ -413,7 +413,7 @@ public final class MqttClient {
     }
 
     private void onPublishResult(PendingPublish p, long attempt, Throwable error) {
-        Throwable cause = error == null ? null : QuectelDialect.cause(error);
+        Throwable cause = error == null ? null : Failures.cause(error);
         boolean retry;
         synchronized (lock) {
             retry = cause != null && running && (cause instanceof ConnectionLostException || attempt != connection);
@@ -517,7 +517,7 @@ public final class MqttClient {
                     return subscribeNow(batch);
                 }
             }).exceptionallyCompose(e -> {
-                Throwable c = QuectelDialect.cause(e);
+                Throwable c = Failures.cause(e);
                 if (c instanceof ConnectionLostException) {
                     return CompletableFuture.failedFuture(c);
                 }
@@ -541,8 +541,8 @@ public final class MqttClient {
             for (SubscriptionTable.Filter f : batch) {
                 if (e == null) {
                     f.subscribed.complete(null);
-                } else if (!(QuectelDialect.cause(e) instanceof ConnectionLostException)) {
-                    f.subscribed.completeExceptionally(QuectelDialect.cause(e));
+                } else if (!(Failures.cause(e) instanceof ConnectionLostException)) {
+                    f.subscribed.completeExceptionally(Failures.cause(e));
                 }
             }
         });

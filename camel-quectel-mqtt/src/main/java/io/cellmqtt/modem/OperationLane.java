@@ -85,7 +85,7 @@ final class OperationLane {
 
         private void finish(T value, Throwable error) {
             if (error != null) {
-                result.completeExceptionally(QuectelDialect.cause(error));
+                result.completeExceptionally(Failures.cause(error));
             } else {
                 result.complete(value);
             }

@@ -167,7 +167,7 @@ final class QuectelDialect implements MqttDialect {
             chain = chain.thenCompose(v -> channel.submit(c)).thenApply(r -> null);
         }
         return chain.exceptionallyCompose(e -> CompletableFuture.failedFuture(new ModemException(
-                "configuring MQTT client " + idx + " failed: " + QuectelResults.describe(cause(e)), cause(e))));
+                "configuring MQTT client " + idx + " failed: " + QuectelResults.describe(Failures.cause(e)), Failures.cause(e))));
     }
 
     /**
@@ -306,20 +306,7 @@ final class QuectelDialect implements MqttDialect {
      * channel ever logs or puts in an exception, shows the password as {@code "***"}.
      */
     static AtCommand connectCommand(int idx, String clientId, MqttClientSettings s) {
-        StringBuilder text = new StringBuilder("AT+QMTCONN=" + idx + "," + AtStrings.quote("clientId", clientId));
-        StringBuilder log = new StringBuilder(text);
-        if (s.userName() != null || s.password() != null) {
-            String user = s.userName() == null ? "" : s.userName();
-            text.append(',').append(AtStrings.quote("userName", user));
-            log.append(',').append('"').append(user).append('"');
-            if (s.password() != null) {
-                // The message names the option, never the value.
-                AtStrings.requireQuotableSecret("password", s.password());
-                text.append(",\"").append(s.password()).append('"');
-                log.append(",\"***\"");
-            }
-        }
-        return AtCommand.of(text.toString()).withLogText(log.toString());
+        return ConnectCommands.withCredentials("AT+QMTCONN=" + idx + "," + AtStrings.quote("clientId", clientId), s);
     }
 
     @Override
@@ -443,8 +430,8 @@ final class QuectelDialect implements MqttDialect {
         channel.submit(command).whenComplete((response, error) -> {
             if (error != null) {
                 forget(key, d);
-                d.future.completeExceptionally(new ModemException(QuectelResults.describe(cause(error)),
-                        cause(error)));
+                d.future.completeExceptionally(new ModemException(QuectelResults.describe(Failures.cause(error)),
+                        Failures.cause(error)));
             }
         });
         d.future.orTimeout(resultTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -455,7 +442,7 @@ final class QuectelDialect implements MqttDialect {
                 });
         return d.future.exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 e instanceof TimeoutException ? new ModemException(command.logText() + ": no result within "
-                        + resultTimeout.toSeconds() + " s") : cause(e)));
+                        + resultTimeout.toSeconds() + " s") : Failures.cause(e)));
     }
 
     private synchronized void forget(String key, Deferred d) {
@@ -569,18 +556,5 @@ final class QuectelDialect implements MqttDialect {
         if (l != null) {
             l.onMessage(m);
         }
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable c = cause(e);
-        return c.getMessage() == null ? c.toString() : c.getMessage();
-    }
-
-    static Throwable cause(Throwable e) {
-        while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException)
-                && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
     }
 }

@@ -240,7 +240,7 @@ final class SimcomDialect implements MqttDialect {
         }
         return sequence(sslContextCommands(s)).exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 new ModemException("configuring the SSL context of MQTT client " + idx + " failed: "
-                        + QuectelDialect.rootMessage(e), QuectelDialect.cause(e))));
+                        + Failures.rootMessage(e), Failures.cause(e))));
     }
 
     /** In the order of the guide's section 3: version, authentication mode, then the files. */
@@ -350,20 +350,7 @@ final class SimcomDialect implements MqttDialect {
         // tcp:// even for TLS: the server type given to ACCQ chooses TLS, as the guide shows.
         String head = "AT+CMQTTCONNECT=" + idx + ",\"tcp://" + s.brokerHost() + ":" + s.brokerPort() + "\","
                 + s.keepAliveInterval() + "," + (s.cleanSession() ? 1 : 0);
-        StringBuilder text = new StringBuilder(head);
-        StringBuilder log = new StringBuilder(head);
-        if (s.userName() != null || s.password() != null) {
-            String user = s.userName() == null ? "" : s.userName();
-            text.append(',').append(AtStrings.quote("userName", user));
-            log.append(',').append('"').append(user).append('"');
-            if (s.password() != null) {
-                // The message names the option, never the value.
-                AtStrings.requireQuotableSecret("password", s.password());
-                text.append(",\"").append(s.password()).append('"');
-                log.append(",\"***\"");
-            }
-        }
-        return AtCommand.of(text.toString()).withLogText(log.toString()).withTimeout(CONNECT_TIMEOUT);
+        return ConnectCommands.withCredentials(head, s).withTimeout(CONNECT_TIMEOUT);
     }
 
     /** ACCQ, SSL context, will: skipped when the index is still acquired from before a lost connection. */
@@ -672,8 +659,8 @@ final class SimcomDialect implements MqttDialect {
                 if (reported != null) {
                     out.complete(reported);
                 } else {
-                    out.completeExceptionally(new ModemException(QuectelDialect.rootMessage(error),
-                            QuectelDialect.cause(error)));
+                    out.completeExceptionally(new ModemException(Failures.rootMessage(error),
+                            Failures.cause(error)));
                 }
             } else if (!resultFollowsOk) {
                 forget(key, waiter);
@@ -682,7 +669,7 @@ final class SimcomDialect implements MqttDialect {
                 waiter.copy().orTimeout(resultTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((code, e) -> {
                     if (e == null) {
                         out.complete(code);
-                    } else if (QuectelDialect.cause(e) instanceof TimeoutException) {
+                    } else if (Failures.cause(e) instanceof TimeoutException) {
                         forget(key, waiter);
                         out.completeExceptionally(new ModemException(command.logText() + ": no +CMQTT" + kind
                                 + " result within " + resultTimeout.toSeconds() + " s"));
