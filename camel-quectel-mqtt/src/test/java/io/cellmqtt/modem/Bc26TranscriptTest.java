@@ -1,6 +1,5 @@
 package io.cellmqtt.modem;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -37,30 +36,11 @@ import static org.awaitility.Awaitility.await;
  * (after the SIM check, before waiting for registration).</li>
  * </ul>
  */
-class Bc26TranscriptTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class Bc26TranscriptTest extends TranscriptTestBase {
     private static final String[] ATI = {"Quectel_Ltd", "Quectel_BC26", "Revision: BC26NBR01A10"};
-    private ScriptedModem script;
-    private Modem modem;
-
-    @AfterEach
-    void tearDown() {
-        if (script != null) {
-            script.close();
-        }
-        if (modem != null) {
-            modem.close();
-        }
-    }
-
     private static ModemSettings modemSettings(boolean disablePowerSaving) {
         return new ModemSettings("scripted", 115200, "auto", null, null, null, 1, disablePowerSaving,
                 Duration.ofSeconds(5));
-    }
-
-    private static MqttClientSettings settings(String host, int port, String clientId) {
-        return MqttClientSettings.of(host, port).withClientId(clientId).withClientIndex(0)
-                .withReconnectDelays(Duration.ofMillis(20), Duration.ofMillis(200));
     }
 
     /** Bring-up of a BC26 registered on NB-IoT, without power-saving commands. */

@@ -1,6 +1,5 @@
 package io.cellmqtt.modem;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -20,21 +19,7 @@ import static org.awaitility.Awaitility.await;
  * {@code AT+QMTPUBEX} for short quotable payloads, fixed-length {@code AT+QMTPUB} for the rest,
  * and received messages framed by their length.
  */
-class Bg77Bg600lTranscriptTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    private ScriptedModem script;
-    private Modem modem;
-
-    @AfterEach
-    void tearDown() {
-        if (script != null) {
-            script.close();
-        }
-        if (modem != null) {
-            modem.close();
-        }
-    }
-
+class Bg77Bg600lTranscriptTest extends TranscriptTestBase {
     @ParameterizedTest(name = "modem={0}, ATI model {2}")
     @CsvSource({
         "auto,   Quectel, BG77,      BG77LAR02A04,     bg77",

@@ -1,6 +1,5 @@
 package io.cellmqtt.modem;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -24,27 +23,7 @@ import static org.awaitility.Awaitility.await;
  * packet, as its own note on {@code <msgID>} asks. Its SSL example spells {@code "secllevel"};
  * we send {@code "seclevel"}, the spelling of the SSL application note it refers to.
  */
-class Bg95TranscriptTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    private ScriptedModem script;
-    private Modem modem;
-
-    @AfterEach
-    void tearDown() {
-        // The script is over: drop the link first so closing the modem does not wait on it.
-        if (script != null) {
-            script.close();
-        }
-        if (modem != null) {
-            modem.close();
-        }
-    }
-
-    private static MqttClientSettings settings(String host, int port, String clientId) {
-        return MqttClientSettings.of(host, port).withClientId(clientId).withClientIndex(0)
-                .withReconnectDelays(Duration.ofMillis(20), Duration.ofMillis(200));
-    }
-
+class Bg95TranscriptTest extends TranscriptTestBase {
     @Test
     void section51_withoutSsl() throws Exception {
         script = new ScriptedModem().bringUp().defaultConfig(0)

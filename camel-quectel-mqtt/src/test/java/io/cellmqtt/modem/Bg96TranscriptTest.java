@@ -1,6 +1,5 @@
 package io.cellmqtt.modem;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import javax.crypto.Mac;
@@ -48,26 +47,12 @@ import static org.awaitility.Awaitility.await;
  * document's form is still understood.</li>
  * </ul>
  */
-class Bg96TranscriptTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class Bg96TranscriptTest extends TranscriptTestBase {
     private static final String DEVICE_ID = "7068026a-19fe-4555-8678-48a483fcd985";
     private static final String DATE = "2019010112";
     private static final String CLIENT_ID = DEVICE_ID + "_0_0_" + DATE;
     private static final String DEVICE_SECRET = "0123456789abcdef";
     private static final String TOPIC_PREFIX = "/huawei/v1/devices/" + DEVICE_ID;
-    private ScriptedModem script;
-    private Modem modem;
-
-    @AfterEach
-    void tearDown() {
-        if (script != null) {
-            script.close();
-        }
-        if (modem != null) {
-            modem.close();
-        }
-    }
-
     /** Section 2: the password is HMAC-SHA256 of the device secret, keyed with the client id's date. */
     private static String oceanConnectPassword(String secret, String date) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");

@@ -2,7 +2,6 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.camel.oceanconnect.MutableClock;
 import io.cellmqtt.camel.oceanconnect.OceanConnect;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -20,8 +19,7 @@ import static org.awaitility.Awaitility.await;
  * later logs in with that hour's OceanConnect client id and password. The connection part of
  * reference 000 (client index 2, SSL context 2, its certificate files, broker and device id).
  */
-class CredentialsRenewalTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class CredentialsRenewalTest extends TranscriptTestBase {
     static final String DEVICE = "7068026a-19fe-4555-8678-48a483fcd985";
     static final String SECRET = "s3cr3t-Secret_0123456789";
     /** {@code printf '%s' 's3cr3t-Secret_0123456789' | openssl dgst -sha256 -hmac '2024061712'} */
@@ -29,19 +27,6 @@ class CredentialsRenewalTest {
     /** {@code printf '%s' 's3cr3t-Secret_0123456789' | openssl dgst -sha256 -hmac '2024061713'} */
     static final String PASSWORD_13 = "f236fae54dca19d622dfbb9edb7b1b9daddf7a1b8096eeaa6e255b88b754e38a";
     static final String COMMANDS = "/huawei/v1/devices/" + DEVICE + "/command/json";
-
-    private ScriptedModem script;
-    private Modem modem;
-
-    @AfterEach
-    void tearDown() {
-        if (script != null) {
-            script.close();
-        }
-        if (modem != null) {
-            modem.close();
-        }
-    }
 
     private static MqttClientSettings settings(MqttCredentialsProvider provider) {
         return MqttClientSettings.of("160.44.204.79", 8883).withClientIndex(2)

@@ -1,7 +1,6 @@
 package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtCommand;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -40,27 +39,8 @@ import static org.awaitility.Awaitility.await;
  * broker keeps the TCP connection open.</li>
  * </ul>
  */
-class M95TranscriptTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class M95TranscriptTest extends TranscriptTestBase {
     private static final String[] ATI = {"Quectel_Ltd", "Quectel_M95", "Revision: M95FAR02A08"};
-    private ScriptedModem script;
-    private Modem modem;
-
-    @AfterEach
-    void tearDown() {
-        if (script != null) {
-            script.close();
-        }
-        if (modem != null) {
-            modem.close();
-        }
-    }
-
-    private static MqttClientSettings settings(String host, int port, String clientId) {
-        return MqttClientSettings.of(host, port).withClientId(clientId).withClientIndex(0)
-                .withReconnectDelays(Duration.ofMillis(20), Duration.ofMillis(200));
-    }
-
     /** Bring-up of an M95 on GSM: no AT+CEREG, registration read with AT+CGREG. */
     private static ScriptedModem m95() {
         return new ScriptedModem().identify(ATI).imeiAndSim().on("AT+CGREG?", "+CGREG: 0,1", "OK");

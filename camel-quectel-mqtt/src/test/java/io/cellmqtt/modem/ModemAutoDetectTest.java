@@ -1,7 +1,6 @@
 package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtCommand;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,21 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * line), else the one {@code AT+CGMM} names; if neither names a supported model, bring-up fails
  * with both answers and the supported names. The ATI replies are those of the simulated models.
  */
-class ModemAutoDetectTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-    private ScriptedModem script;
-    private Modem modem;
-
-    @AfterEach
-    void tearDown() {
-        if (script != null) {
-            script.close();
-        }
-        if (modem != null) {
-            modem.close();
-        }
-    }
-
+class ModemAutoDetectTest extends TranscriptTestBase {
     static Stream<Arguments> identities() {
         return Stream.of(
                 Arguments.of(List.of("Quectel", "BG95-M3", "Revision: BG95M3LAR02A03"), "bg95", "BG95-M3"),

@@ -1,6 +1,5 @@
 package io.cellmqtt.modem;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -50,22 +49,8 @@ import static org.awaitility.Awaitility.await;
  * released and acquired once more.</li>
  * </ul>
  */
-class Sim7600TranscriptTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class Sim7600TranscriptTest extends TranscriptTestBase {
     private static final String PAYLOAD = "{\"message\":\"Hello\"}";
-    private ScriptedModem script;
-    private Modem modem;
-
-    @AfterEach
-    void tearDown() {
-        if (script != null) {
-            script.close();
-        }
-        if (modem != null) {
-            modem.close();
-        }
-    }
-
     // ---------------------------------------------------------------- scripts and settings
 
     private static ScriptedModem sim7600() {
@@ -184,7 +169,7 @@ class Sim7600TranscriptTest {
         try {
             f.get(10, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            return QuectelDialect.cause(e);
+            return Failures.cause(e);
         }
         throw new AssertionError("expected a failure");
     }
