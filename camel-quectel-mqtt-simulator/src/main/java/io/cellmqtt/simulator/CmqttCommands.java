@@ -246,22 +246,31 @@ final class CmqttCommands implements MqttCommandSet {
         }
     }
 
-    private String willTopic(AtCommand c, HostInput in) throws IOException {
+    /**
+     * {@code AT+CMQTT<X>=i,len}: the client must be acquired (else {@code +CMQTT<X>: i,<err>} and
+     * ERROR, no prompt); then the prompt, exactly {@code len} bytes, and {@code store} keeps them.
+     */
+    private String bufferAfterPrompt(AtCommand c, HostInput in, String urc, int max,
+            java.util.function.BiConsumer<CmqttClientSlot, byte[]> store) throws IOException {
         if (!write(c, 2, 2)) {
             return ERROR;
         }
         CmqttClientSlot s = slot(c);
-        int len = ranged(c, 1, 1, MAX_WILL);
+        int len = ranged(c, 1, 1, max);
         int refused = s.checkAcquired();
         if (refused != CmqttClientSlot.OK) {
-            return refuse("+CMQTTWILLTOPIC", s, refused);
+            return refuse(urc, s, refused);
         }
-        byte[] t = data(in, len);
-        if (t == null) {
+        byte[] bytes = data(in, len);
+        if (bytes == null) {
             return ERROR;
         }
-        s.willTopic(t);
+        store.accept(s, bytes);
         return OK;
+    }
+
+    private String willTopic(AtCommand c, HostInput in) throws IOException {
+        return bufferAfterPrompt(c, in, "+CMQTTWILLTOPIC", MAX_WILL, CmqttClientSlot::willTopic);
     }
 
     private String willMsg(AtCommand c, HostInput in) throws IOException {
@@ -383,39 +392,11 @@ final class CmqttCommands implements MqttCommandSet {
     // ---- publish ---------------------------------------------------------------------------------
 
     private String topic(AtCommand c, HostInput in) throws IOException {
-        if (!write(c, 2, 2)) {
-            return ERROR;
-        }
-        CmqttClientSlot s = slot(c);
-        int len = ranged(c, 1, 1, MAX_TOPIC);
-        int refused = s.checkAcquired();
-        if (refused != CmqttClientSlot.OK) {
-            return refuse("+CMQTTTOPIC", s, refused);
-        }
-        byte[] t = data(in, len);
-        if (t == null) {
-            return ERROR;
-        }
-        s.topic(t);
-        return OK;
+        return bufferAfterPrompt(c, in, "+CMQTTTOPIC", MAX_TOPIC, CmqttClientSlot::topic);
     }
 
     private String payload(AtCommand c, HostInput in) throws IOException {
-        if (!write(c, 2, 2)) {
-            return ERROR;
-        }
-        CmqttClientSlot s = slot(c);
-        int len = ranged(c, 1, 1, MAX_PAYLOAD);
-        int refused = s.checkAcquired();
-        if (refused != CmqttClientSlot.OK) {
-            return refuse("+CMQTTPAYLOAD", s, refused);
-        }
-        byte[] p = data(in, len);
-        if (p == null) {
-            return ERROR;
-        }
-        s.payload(p);
-        return OK;
+        return bufferAfterPrompt(c, in, "+CMQTTPAYLOAD", MAX_PAYLOAD, CmqttClientSlot::payload);
     }
 
     private String pub(AtCommand c) {
@@ -487,21 +468,7 @@ final class CmqttCommands implements MqttCommandSet {
     }
 
     private String unsubTopic(AtCommand c, HostInput in) throws IOException {
-        if (!write(c, 2, 2)) {
-            return ERROR;
-        }
-        CmqttClientSlot s = slot(c);
-        int len = ranged(c, 1, 1, MAX_TOPIC);
-        int refused = s.checkAcquired();
-        if (refused != CmqttClientSlot.OK) {
-            return refuse("+CMQTTUNSUBTOPIC", s, refused);
-        }
-        byte[] t = data(in, len);
-        if (t == null) {
-            return ERROR;
-        }
-        s.addUnsubTopic(t);
-        return OK;
+        return bufferAfterPrompt(c, in, "+CMQTTUNSUBTOPIC", MAX_TOPIC, CmqttClientSlot::addUnsubTopic);
     }
 
     /** {@code AT+CMQTTUNSUB=i,dup} unsubscribes the UNSUBTOPIC list; {@code AT+CMQTTUNSUB=i,len,dup} one filter after a prompt. */
