@@ -129,15 +129,7 @@ final class CmqttCommands implements MqttCommandSet {
     /** Prompts, then takes exactly {@code len} bytes, whatever they are; null if the host went away. */
     private byte[] data(HostInput in, int len) throws IOException {
         out.raw(PROMPT);
-        byte[] b = new byte[len];
-        for (int i = 0; i < len; i++) {
-            int v = in.read();
-            if (v < 0) {
-                return null;
-            }
-            b[i] = (byte) v;
-        }
-        return b;
+        return in.readExactly(len);
     }
 
     // ---- service ---------------------------------------------------------------------------------

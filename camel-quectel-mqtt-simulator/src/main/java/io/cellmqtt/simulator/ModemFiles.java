@@ -43,7 +43,7 @@ final class ModemFiles {
             return ERROR;
         }
         out.line("CONNECT");
-        byte[] data = readExactly(in, size);
+        byte[] data = in.readExactly(size);
         if (data == null) {
             return ERROR;
         }
@@ -66,7 +66,7 @@ final class ModemFiles {
             return ERROR;
         }
         out.raw(PROMPT);
-        byte[] data = readExactly(in, size);
+        byte[] data = in.readExactly(size);
         if (data == null) {
             return ERROR;
         }
@@ -108,15 +108,4 @@ final class ModemFiles {
         return x;
     }
 
-    private static byte[] readExactly(HostInput in, int len) throws IOException {
-        byte[] b = new byte[len];
-        for (int i = 0; i < len; i++) {
-            int v = in.read();
-            if (v < 0) {
-                return null;
-            }
-            b[i] = (byte) v;
-        }
-        return b;
-    }
 }

@@ -496,7 +496,7 @@ final class QmtCommands implements MqttCommandSet {
             return OK;
         }
         out.raw(PROMPT);
-        byte[] payload = form == PublishForm.FIXED_LENGTH ? readExactly(in, len)
+        byte[] payload = form == PublishForm.FIXED_LENGTH ? in.readExactly(len)
                 : readUntilCtrlZ(in, model.maxPayload());
         if (payload == null) {
             // cancelled with ESC (or the host went away): nothing is sent
@@ -532,17 +532,6 @@ final class QmtCommands implements MqttCommandSet {
         return OK;
     }
 
-    private static byte[] readExactly(HostInput in, int len) throws IOException {
-        byte[] b = new byte[len];
-        for (int i = 0; i < len; i++) {
-            int v = in.read();
-            if (v < 0) {
-                return null;
-            }
-            b[i] = (byte) v;
-        }
-        return b;
-    }
 
     /** Variable-length data mode: Ctrl+Z sends, ESC cancels; bytes beyond {@code max} are dropped, as the M95 document says. */
     private static byte[] readUntilCtrlZ(HostInput in, int max) throws IOException {
