@@ -74,6 +74,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "keepAliveInterval": getOrCreateConfiguration(target).setKeepAliveInterval(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxreconnectdelay":
+        case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, long.class, value)); return true;
         case "modem": getOrCreateConfiguration(target).setModem(property(camelContext, java.lang.String.class, value)); return true;
         case "oceanconnectdeviceid":
         case "oceanConnectDeviceId": getOrCreateConfiguration(target).setOceanConnectDeviceId(property(camelContext, java.lang.String.class, value)); return true;
@@ -89,6 +91,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "publishtimeout":
         case "publishTimeout": getOrCreateConfiguration(target).setPublishTimeout(property(camelContext, long.class, value)); return true;
         case "qos": getOrCreateConfiguration(target).setQos(property(camelContext, int.class, value)); return true;
+        case "reconnectdelay":
+        case "reconnectDelay": getOrCreateConfiguration(target).setReconnectDelay(property(camelContext, long.class, value)); return true;
         case "retained": getOrCreateConfiguration(target).setRetained(property(camelContext, boolean.class, value)); return true;
         case "retrytimes":
         case "retryTimes": getOrCreateConfiguration(target).setRetryTimes(property(camelContext, int.class, value)); return true;
@@ -163,6 +167,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "keepAliveInterval": return int.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxreconnectdelay":
+        case "maxReconnectDelay": return long.class;
         case "modem": return java.lang.String.class;
         case "oceanconnectdeviceid":
         case "oceanConnectDeviceId": return java.lang.String.class;
@@ -178,6 +184,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "publishtimeout":
         case "publishTimeout": return long.class;
         case "qos": return int.class;
+        case "reconnectdelay":
+        case "reconnectDelay": return long.class;
         case "retained": return boolean.class;
         case "retrytimes":
         case "retryTimes": return int.class;
@@ -253,6 +261,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "keepAliveInterval": return getOrCreateConfiguration(target).getKeepAliveInterval();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxreconnectdelay":
+        case "maxReconnectDelay": return getOrCreateConfiguration(target).getMaxReconnectDelay();
         case "modem": return getOrCreateConfiguration(target).getModem();
         case "oceanconnectdeviceid":
         case "oceanConnectDeviceId": return getOrCreateConfiguration(target).getOceanConnectDeviceId();
@@ -268,6 +278,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "publishtimeout":
         case "publishTimeout": return getOrCreateConfiguration(target).getPublishTimeout();
         case "qos": return getOrCreateConfiguration(target).getQos();
+        case "reconnectdelay":
+        case "reconnectDelay": return getOrCreateConfiguration(target).getReconnectDelay();
         case "retained": return getOrCreateConfiguration(target).isRetained();
         case "retrytimes":
         case "retryTimes": return getOrCreateConfiguration(target).getRetryTimes();

@@ -64,6 +64,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "keepAliveInterval": target.getConfiguration().setKeepAliveInterval(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxreconnectdelay":
+        case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, long.class, value)); return true;
         case "modem": target.getConfiguration().setModem(property(camelContext, java.lang.String.class, value)); return true;
         case "oceanconnectdeviceid":
         case "oceanConnectDeviceId": target.getConfiguration().setOceanConnectDeviceId(property(camelContext, java.lang.String.class, value)); return true;
@@ -79,6 +81,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "publishtimeout":
         case "publishTimeout": target.getConfiguration().setPublishTimeout(property(camelContext, long.class, value)); return true;
         case "qos": target.getConfiguration().setQos(property(camelContext, int.class, value)); return true;
+        case "reconnectdelay":
+        case "reconnectDelay": target.getConfiguration().setReconnectDelay(property(camelContext, long.class, value)); return true;
         case "retained": target.getConfiguration().setRetained(property(camelContext, boolean.class, value)); return true;
         case "retrytimes":
         case "retryTimes": target.getConfiguration().setRetryTimes(property(camelContext, int.class, value)); return true;
@@ -150,6 +154,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "keepAliveInterval": return int.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxreconnectdelay":
+        case "maxReconnectDelay": return long.class;
         case "modem": return java.lang.String.class;
         case "oceanconnectdeviceid":
         case "oceanConnectDeviceId": return java.lang.String.class;
@@ -165,6 +171,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "publishtimeout":
         case "publishTimeout": return long.class;
         case "qos": return int.class;
+        case "reconnectdelay":
+        case "reconnectDelay": return long.class;
         case "retained": return boolean.class;
         case "retrytimes":
         case "retryTimes": return int.class;
@@ -237,6 +245,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "keepAliveInterval": return target.getConfiguration().getKeepAliveInterval();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxreconnectdelay":
+        case "maxReconnectDelay": return target.getConfiguration().getMaxReconnectDelay();
         case "modem": return target.getConfiguration().getModem();
         case "oceanconnectdeviceid":
         case "oceanConnectDeviceId": return target.getConfiguration().getOceanConnectDeviceId();
@@ -252,6 +262,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "publishtimeout":
         case "publishTimeout": return target.getConfiguration().getPublishTimeout();
         case "qos": return target.getConfiguration().getQos();
+        case "reconnectdelay":
+        case "reconnectDelay": return target.getConfiguration().getReconnectDelay();
         case "retained": return target.getConfiguration().isRetained();
         case "retrytimes":
         case "retryTimes": return target.getConfiguration().getRetryTimes();

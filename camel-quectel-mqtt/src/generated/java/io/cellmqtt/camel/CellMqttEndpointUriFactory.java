@@ -23,7 +23,7 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(43);
+        Set<String> props = new HashSet<>(45);
         props.add("apn");
         props.add("apnPassword");
         props.add("apnUserName");
@@ -45,6 +45,7 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
         props.add("inflightWindow");
         props.add("keepAliveInterval");
         props.add("lazyStartProducer");
+        props.add("maxReconnectDelay");
         props.add("modem");
         props.add("oceanConnectDeviceId");
         props.add("oceanConnectDeviceSecret");
@@ -54,6 +55,7 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
         props.add("protocolVersion");
         props.add("publishTimeout");
         props.add("qos");
+        props.add("reconnectDelay");
         props.add("retained");
         props.add("retryTimes");
         props.add("secLevel");

@@ -73,7 +73,6 @@ public class CellMqttComponent extends HealthCheckComponent {
         ModemSettings modemSettings = new ModemSettings(c.getSerialPort(), c.getBaudRate(),
                 c.getModem() == null ? "auto" : c.getModem().toLowerCase(Locale.ROOT), c.getApn(), c.getApnUserName(),
                 c.getApnPassword(), c.getPdpContextId(), c.isDisablePowerSaving(), Duration.ofSeconds(60));
-        MqttClientSettings defaults = MqttClientSettings.of(broker.host(), broker.port());
         MqttClientSettings clientSettings = new MqttClientSettings(broker.host(), broker.port(), broker.ssl(),
                 c.getClientId(), c.getUserName(), c.getPassword(),
                 c.getClientIndex() == null ? -1 : c.getClientIndex(), c.getProtocolVersion(),
@@ -81,8 +80,8 @@ public class CellMqttComponent extends HealthCheckComponent {
                 c.isTimeoutNotice(), c.getWillTopic(), c.getWillPayload(), c.getWillQos(), c.isWillRetained(),
                 c.getSslContextId(), c.getCaCert(), c.getClientCert(), c.getClientKey(),
                 c.getSecLevel() == null ? -1 : c.getSecLevel(), c.getSslVersion(), c.getCipherSuite(),
-                c.isIgnoreLocalTime(), c.getInflightWindow(), defaults.reconnectDelay(),
-                defaults.maxReconnectDelay(), credentialsProvider(c));
+                c.isIgnoreLocalTime(), c.getInflightWindow(), Duration.ofMillis(c.getReconnectDelay()),
+                Duration.ofMillis(c.getMaxReconnectDelay()), credentialsProvider(c));
         return modems.acquire(modemSettings, clientSettings);
     }
 

@@ -90,6 +90,10 @@ public class CellMqttConfiguration implements Cloneable {
     private long publishTimeout = 60000;
     @UriParam(label = "producer,advanced", defaultValue = "5")
     private int inflightWindow = 5;
+    @UriParam(label = "advanced", defaultValue = "1000")
+    private long reconnectDelay = 1000;
+    @UriParam(label = "advanced", defaultValue = "60000")
+    private long maxReconnectDelay = 60000;
 
     public String getSerialPort() {
         return serialPort;
@@ -507,6 +511,30 @@ public class CellMqttConfiguration implements Cloneable {
      */
     public void setInflightWindow(int inflightWindow) {
         this.inflightWindow = inflightWindow;
+    }
+
+    public long getReconnectDelay() {
+        return reconnectDelay;
+    }
+
+    /**
+     * The first wait, in milliseconds, before recovering from a fault (reconnecting to the broker, reopening the
+     * serial port, probing the modem); each failed attempt doubles it, up to maxReconnectDelay, with up to 20% random
+     * jitter so that many gateways do not retry in step.
+     */
+    public void setReconnectDelay(long reconnectDelay) {
+        this.reconnectDelay = reconnectDelay;
+    }
+
+    public long getMaxReconnectDelay() {
+        return maxReconnectDelay;
+    }
+
+    /**
+     * The longest wait, in milliseconds, between two recovery attempts.
+     */
+    public void setMaxReconnectDelay(long maxReconnectDelay) {
+        this.maxReconnectDelay = maxReconnectDelay;
     }
 
     /** A copy for one endpoint. */

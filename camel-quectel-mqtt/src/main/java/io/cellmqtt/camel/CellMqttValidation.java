@@ -94,6 +94,13 @@ final class CellMqttValidation {
             throw new IllegalArgumentException("publishTimeout=" + c.getPublishTimeout() + " must be positive (ms)");
         }
         range("inflightWindow", c.getInflightWindow(), 1, 5);
+        if (c.getReconnectDelay() <= 0) {
+            throw new IllegalArgumentException("reconnectDelay=" + c.getReconnectDelay() + " must be positive (ms)");
+        }
+        if (c.getMaxReconnectDelay() < c.getReconnectDelay()) {
+            throw new IllegalArgumentException("maxReconnectDelay=" + c.getMaxReconnectDelay()
+                                               + " must not be less than reconnectDelay=" + c.getReconnectDelay() + " (ms)");
+        }
         return broker;
     }
 

@@ -97,6 +97,14 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
                 cipherSuite, ignoreLocalTime, window, reconnectDelay, maxReconnectDelay, credentialsProvider);
     }
 
+    /** QMTCFG "timeout": {@code seconds} per packet, {@code retries} re-transmissions. */
+    public MqttClientSettings withPacketTimeout(int seconds, int retries) {
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
+                protocolVersion, keepAliveInterval, cleanSession, seconds, retries, timeoutNotice, willTopic,
+                willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
+                cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
+    }
+
     public MqttClientSettings withReconnectDelays(Duration first, Duration max) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
