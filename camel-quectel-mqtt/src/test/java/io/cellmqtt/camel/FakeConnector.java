@@ -18,15 +18,30 @@ import io.cellmqtt.modem.ReceivedMessage;
 final class FakeConnector implements ModemConnector {
 
     final AtomicInteger opens = new AtomicInteger();
+    /** open() calls begun, including ones still waiting on a slow port. */
+    final AtomicInteger openCalls = new AtomicInteger();
     final AtomicInteger closes = new AtomicInteger();
     final List<ModemSettings> modemSettings = new CopyOnWriteArrayList<>();
     final List<MqttClientSettings> clientSettings = new CopyOnWriteArrayList<>();
     final List<FakeClient> clients = new CopyOnWriteArrayList<>();
+    /** Ports whose open() waits until the latch is released (a modem slow to come up). */
+    final java.util.Map<String, java.util.concurrent.CountDownLatch> slowOpens = new java.util.concurrent.ConcurrentHashMap<>();
+    /** When set, the broker's acknowledgement of every subscription: it completes when this does. */
+    volatile CompletableFuture<Void> subscribeAck;
     /** What publish returns; default: done at once with message id 7 on the client's index. */
     volatile Function<OutgoingMessage, CompletableFuture<PublishReceipt>> publishResult;
 
     @Override
     public ModemHandle open(ModemSettings settings) {
+        openCalls.incrementAndGet();
+        java.util.concurrent.CountDownLatch slow = slowOpens.get(settings.serialPort());
+        if (slow != null) {
+            try {
+                slow.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         opens.incrementAndGet();
         modemSettings.add(settings);
         return new ModemHandle() {
@@ -102,7 +117,8 @@ final class FakeConnector implements ModemConnector {
         public CompletableFuture<SubscriptionHandle> subscribe(String filter, int qos, MessageListener listener) {
             subscribed.add(filter + "@" + qos);
             listeners.add(listener);
-            return CompletableFuture.completedFuture(() -> {
+            CompletableFuture<Void> ack = subscribeAck == null ? CompletableFuture.completedFuture(null) : subscribeAck;
+            return ack.thenApply(v -> () -> {
                 unsubscribed.add(filter);
                 listeners.remove(listener);
                 return CompletableFuture.completedFuture(null);

@@ -26,8 +26,14 @@ final class ScriptedModem implements AutoCloseable {
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
     private Thread thread;
 
-    /** {@code bytes == null} from the host: it closes the link without writing anything more. */
-    private record Step(boolean fromHost, byte[] bytes) {
+    /**
+     * {@code bytes == null} from the host: it closes the link without writing anything more.
+     * A step with a {@code gate} waits for the test to open it before the script goes on.
+     */
+    private record Step(boolean fromHost, byte[] bytes, CompletableFuture<?> gate) {
+        Step(boolean fromHost, byte[] bytes) {
+            this(fromHost, bytes, null);
+        }
     }
 
     PipeLink link() {
@@ -50,6 +56,12 @@ final class ScriptedModem implements AutoCloseable {
      */
     ScriptedModem expectClosed() {
         steps.add(new Step(true, null));
+        return this;
+    }
+
+    /** The script waits here until the test completes {@code gate} (a failed gate ends the script). */
+    ScriptedModem pause(CompletableFuture<?> gate) {
+        steps.add(new Step(false, new byte[0], gate));
         return this;
     }
 
@@ -137,7 +149,9 @@ final class ScriptedModem implements AutoCloseable {
         try {
             for (int i = 0; i < steps.size(); i++) {
                 Step s = steps.get(i);
-                if (s.fromHost && s.bytes == null) {
+                if (s.gate != null) {
+                    s.gate.get();
+                } else if (s.fromHost && s.bytes == null) {
                     byte[] rest = in.readAllBytes();
                     synchronized (written) {
                         written.write(rest);
@@ -161,7 +175,10 @@ final class ScriptedModem implements AutoCloseable {
                 }
             }
             finished.complete(null);
-        } catch (IOException | RuntimeException | AssertionError e) {
+        } catch (IOException | RuntimeException | AssertionError | java.util.concurrent.ExecutionException e) {
+            finished.completeExceptionally(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             finished.completeExceptionally(e);
         }
     }
