@@ -1,5 +1,13 @@
 package io.cellmqtt.simulator;
 
+import io.cellmqtt.simulator.at.AtInterpreter;
+import io.cellmqtt.simulator.at.ModemProfile;
+import io.cellmqtt.simulator.at.MqttCommandSet;
+import io.cellmqtt.simulator.host.HostOutput;
+import io.cellmqtt.simulator.host.HostSession;
+import io.cellmqtt.simulator.host.Pty;
+import io.cellmqtt.simulator.quectel.QmtCommands;
+import io.cellmqtt.simulator.simcom.CmqttCommands;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -25,8 +33,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SimulatedModem implements AutoCloseable {
 
-    private static final int CLIENTS = 6;
-
     private final HostOutput output = new HostOutput();
     private final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("sim-netty", true));
     private final ExecutorService blocking = Executors.newCachedThreadPool(r -> {
@@ -48,13 +54,7 @@ public final class SimulatedModem implements AutoCloseable {
     private SimulatedModem(ModemProfile profile) {
         this.profile = profile;
         this.mqtt = switch (profile.family()) {
-            case QUECTEL -> {
-                MqttClientSlot[] slots = new MqttClientSlot[CLIENTS];
-                for (int i = 0; i < CLIENTS; i++) {
-                    slots[i] = new MqttClientSlot(i, output, group, blocking, () -> latency);
-                }
-                yield new QmtCommands(profile, output, slots);
-            }
+            case QUECTEL -> new QmtCommands(profile, output, group, blocking, () -> latency);
             case SIMCOM -> new CmqttCommands(output, group, blocking, () -> latency);
         };
         interpreter = new AtInterpreter(profile, output, mqtt, this::shutdownClients);

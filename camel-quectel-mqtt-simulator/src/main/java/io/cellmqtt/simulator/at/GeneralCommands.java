@@ -1,4 +1,4 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.at;
 
 import java.util.HashMap;
 import java.util.List;

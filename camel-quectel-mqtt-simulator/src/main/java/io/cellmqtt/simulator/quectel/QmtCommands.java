@@ -1,19 +1,30 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.quectel;
 
-import io.cellmqtt.simulator.QuectelModel.PublishForm;
+import io.cellmqtt.simulator.at.AtCommand;
+import io.cellmqtt.simulator.at.AtInterpreter;
+import io.cellmqtt.simulator.at.ModemProfile;
+import io.cellmqtt.simulator.at.MqttCommandSet;
+import io.cellmqtt.simulator.broker.ClientConfig;
+import io.cellmqtt.simulator.host.HostInput;
+import io.cellmqtt.simulator.host.HostOutput;
+import io.cellmqtt.simulator.quectel.QuectelModel.PublishForm;
+import io.netty.channel.EventLoopGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * The Quectel MQTT command set (AT+QMT*) with the parameter ranges of the BG95 reference; where a
  * model's document differs, its {@link QuectelModel} says how.
  */
-final class QmtCommands implements MqttCommandSet {
+public final class QmtCommands implements MqttCommandSet {
 
     static final int MAX_PUBEX_LEN = 560;
     static final int MAX_WILL_LEN = 255;
@@ -39,12 +50,21 @@ final class QmtCommands implements MqttCommandSet {
     private final HostOutput out;
     private final MqttClientSlot[] slots;
 
-    QmtCommands(ModemProfile profile, HostOutput out, MqttClientSlot[] slots) {
+    /** The Quectel client indexes 0–5. */
+    static final int CLIENTS = 6;
+
+    /**
+     * The command set of a Quectel model, with its six client slots; broker connections run on
+     * {@code group}, DNS lookups on {@code blocking}, each broker result {@code latency} late.
+     */
+    public QmtCommands(ModemProfile profile, HostOutput out, EventLoopGroup group, Executor blocking,
+            Supplier<Duration> latency) {
         this.model = QuectelModel.of(profile);
         this.out = out;
-        this.slots = slots;
-        for (MqttClientSlot s : slots) {
-            s.receiveFormat(model.receive());
+        this.slots = new MqttClientSlot[CLIENTS];
+        for (int i = 0; i < CLIENTS; i++) {
+            slots[i] = new MqttClientSlot(i, out, group, blocking, latency);
+            slots[i].receiveFormat(model.receive());
         }
     }
 

@@ -1,4 +1,4 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.at;
 
 import java.util.List;
 import java.util.Locale;
@@ -14,31 +14,31 @@ import java.util.Optional;
  * @param manufacturer ATI's first line / AT+CGMI
  * @param model        AT+CGMM
  * @param revision     AT+CGMR
- * @param defaultImei  AT+GSN unless {@link SimulatedModem#imei(String)} sets another
+ * @param defaultImei  AT+GSN unless {@code SimulatedModem.imei(String)} sets another
  */
-record ModemProfile(String name, Family family, String manufacturer, String model, String revision,
+public record ModemProfile(String name, Family family, String manufacturer, String model, String revision,
         String defaultImei) {
 
-    enum Family { QUECTEL, SIMCOM }
+    public enum Family { QUECTEL, SIMCOM }
 
-    static final ModemProfile BG95 = new ModemProfile("bg95", Family.QUECTEL, "Quectel", "BG95-M3",
+    public static final ModemProfile BG95 = new ModemProfile("bg95", Family.QUECTEL, "Quectel", "BG95-M3",
             "BG95M3LAR02A03", "866425030000001");
-    static final ModemProfile BG77 = new ModemProfile("bg77", Family.QUECTEL, "Quectel", "BG77",
+    public static final ModemProfile BG77 = new ModemProfile("bg77", Family.QUECTEL, "Quectel", "BG77",
             "BG77LAR02A04", "866425030000002");
-    static final ModemProfile BG600L = new ModemProfile("bg600l", Family.QUECTEL, "Quectel", "BG600L-M3",
+    public static final ModemProfile BG600L = new ModemProfile("bg600l", Family.QUECTEL, "Quectel", "BG600L-M3",
             "BG600LM3LAR02A01", "866425030000003");
-    static final ModemProfile BG96 = new ModemProfile("bg96", Family.QUECTEL, "Quectel", "BG96",
+    public static final ModemProfile BG96 = new ModemProfile("bg96", Family.QUECTEL, "Quectel", "BG96",
             "BG96MAR02A07M1G", "866425030000004");
-    static final ModemProfile BC26 = new ModemProfile("bc26", Family.QUECTEL, "Quectel_Ltd", "Quectel_BC26",
+    public static final ModemProfile BC26 = new ModemProfile("bc26", Family.QUECTEL, "Quectel_Ltd", "Quectel_BC26",
             "BC26NBR01A10", "866425030000005");
-    static final ModemProfile M95 = new ModemProfile("m95", Family.QUECTEL, "Quectel_Ltd", "Quectel_M95",
+    public static final ModemProfile M95 = new ModemProfile("m95", Family.QUECTEL, "Quectel_Ltd", "Quectel_M95",
             "M95FAR02A08", "866425030000006");
-    static final ModemProfile SIM7600 = new ModemProfile("sim7600", Family.SIMCOM, "SIMCOM INCORPORATED",
+    public static final ModemProfile SIM7600 = new ModemProfile("sim7600", Family.SIMCOM, "SIMCOM INCORPORATED",
             "SIMCOM_SIM7600E-H", "SIM7600M22_V2.0", "866425030000007");
 
-    static final List<ModemProfile> ALL = List.of(BG95, BG77, BG600L, BG96, BC26, M95, SIM7600);
+    public static final List<ModemProfile> ALL = List.of(BG95, BG77, BG600L, BG96, BC26, M95, SIM7600);
 
-    static Optional<ModemProfile> byName(String name) {
+    public static Optional<ModemProfile> byName(String name) {
         String wanted = name.toLowerCase(Locale.ROOT);
         return ALL.stream().filter(p -> p.name.equals(wanted)).findFirst();
     }

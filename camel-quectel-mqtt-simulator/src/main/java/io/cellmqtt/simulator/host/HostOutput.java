@@ -1,4 +1,4 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.host;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * (a reply or data phase in progress holds back URCs until its final result), while the blocking
  * writes happen on a dedicated thread so a host that stops reading never stalls the Netty threads.
  */
-final class HostOutput implements AutoCloseable {
+public final class HostOutput implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostOutput.class);
     private static final byte[] STOP = new byte[0];
@@ -32,61 +32,61 @@ final class HostOutput implements AutoCloseable {
     private Random chunkRandom;
     private int maxChunk;
 
-    HostOutput() {
+    public HostOutput() {
         writer = new Thread(this::writeLoop, "sim-host-writer");
         writer.setDaemon(true);
         writer.start();
     }
 
-    void attach(OutputStream out) {
+    public void attach(OutputStream out) {
         sink = out;
     }
 
-    void detach(OutputStream out) {
+    public void detach(OutputStream out) {
         if (sink == out) {
             sink = null;
         }
     }
 
-    void setChunking(long seed, int max) {
+    public void setChunking(long seed, int max) {
         synchronized (lock) {
             chunkRandom = max > 0 ? new Random(seed) : null;
             maxChunk = max;
         }
     }
 
-    void beforeNextOk(String urcLine) {
+    public void beforeNextOk(String urcLine) {
         synchronized (lock) {
             beforeNextOk = urcLine;
         }
     }
 
     /** A command line was received: from now on URCs wait until its final result. */
-    void beginReply() {
+    public void beginReply() {
         synchronized (lock) {
             replyInProgress = true;
         }
     }
 
     /** Bytes that belong to the current reply (echo, information lines, the "> " prompt). */
-    void raw(byte[] bytes) {
+    public void raw(byte[] bytes) {
         synchronized (lock) {
             enqueue(bytes);
         }
     }
 
     /** An information response line, framed as the spec says: CR LF text CR LF. */
-    void line(String text) {
+    public void line(String text) {
         raw(frame(text.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Several information lines as one block, the way Quectel prints ATI: CR LF l1 CR LF l2 CR LF. */
-    void block(List<String> lines) {
+    public void block(List<String> lines) {
         raw(("\r\n" + String.join("\r\n", lines) + "\r\n").getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes the final result code, ends the reply and releases the URCs held back meanwhile. */
-    void finalResult(String result) {
+    public void finalResult(String result) {
         synchronized (lock) {
             if ("OK".equals(result) && beforeNextOk != null) {
                 enqueue(frame(beforeNextOk.getBytes(StandardCharsets.UTF_8)));
@@ -102,7 +102,7 @@ final class HostOutput implements AutoCloseable {
     }
 
     /** Ends a reply that produced no final result (e.g. a line that was ignored). */
-    void endReply() {
+    public void endReply() {
         synchronized (lock) {
             replyInProgress = false;
             for (byte[] urc : heldUrcs) {
@@ -112,12 +112,12 @@ final class HostOutput implements AutoCloseable {
         }
     }
 
-    void urc(String line) {
+    public void urc(String line) {
         urc(line.getBytes(StandardCharsets.UTF_8));
     }
 
     /** A URC as raw bytes (QMTRECV carries binary payloads). Held back while a reply is in progress. */
-    void urc(byte[] line) {
+    public void urc(byte[] line) {
         byte[] framed = frame(line);
         synchronized (lock) {
             if (replyInProgress) {
@@ -129,7 +129,7 @@ final class HostOutput implements AutoCloseable {
     }
 
     /** The last words of a modem switched off by AT+QPOWD; nothing is written afterwards. */
-    void powerDown(String lastLine) {
+    public void powerDown(String lastLine) {
         synchronized (lock) {
             enqueue(frame(lastLine.getBytes(StandardCharsets.UTF_8)));
             silenced = true;
@@ -155,7 +155,7 @@ final class HostOutput implements AutoCloseable {
         }
     }
 
-    static byte[] frame(byte[] text) {
+    public static byte[] frame(byte[] text) {
         byte[] out = new byte[text.length + 4];
         out[0] = '\r';
         out[1] = '\n';
@@ -189,7 +189,7 @@ final class HostOutput implements AutoCloseable {
     }
 
     /** Waits (bounded) until everything queued so far was handed to the sink; used before closing. */
-    void drain(long millis) {
+    public void drain(long millis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (!queue.isEmpty() && System.nanoTime() < deadline) {
             Thread.onSpinWait();

@@ -1,5 +1,10 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.quectel;
 
+import io.cellmqtt.simulator.broker.BrokerConnection;
+import io.cellmqtt.simulator.broker.BrokerEvents;
+import io.cellmqtt.simulator.broker.ClientConfig;
+import io.cellmqtt.simulator.broker.InboundMessage;
+import io.cellmqtt.simulator.host.HostOutput;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;

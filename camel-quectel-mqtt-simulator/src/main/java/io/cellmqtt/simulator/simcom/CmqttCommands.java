@@ -1,5 +1,10 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.simcom;
 
+import io.cellmqtt.simulator.at.AtCommand;
+import io.cellmqtt.simulator.at.AtInterpreter;
+import io.cellmqtt.simulator.at.MqttCommandSet;
+import io.cellmqtt.simulator.host.HostInput;
+import io.cellmqtt.simulator.host.HostOutput;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +22,7 @@ import java.util.function.Supplier;
  * range) are a plain {@code ERROR}; a command the client's state forbids answers
  * {@code +CMQTT<cmd>: i,<err>} then {@code ERROR} with the manual's code.
  */
-final class CmqttCommands implements MqttCommandSet {
+public final class CmqttCommands implements MqttCommandSet {
 
     static final int CLIENTS = 2;
     static final int MAX_TOPIC = 1024;
@@ -40,7 +45,7 @@ final class CmqttCommands implements MqttCommandSet {
     private volatile boolean documentSpelling;
     private volatile boolean started;
 
-    CmqttCommands(HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency) {
+    public CmqttCommands(HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency) {
         this.out = out;
         for (int i = 0; i < CLIENTS; i++) {
             slots[i] = new CmqttClientSlot(i, out, group, blocking, latency, () -> documentSpelling);
@@ -48,7 +53,7 @@ final class CmqttCommands implements MqttCommandSet {
     }
 
     /** True: received payloads are announced as {@code +CMQTTRCPAYLOAD:}, as reference 001 prints them. */
-    void documentSpelling(boolean on) {
+    public void documentSpelling(boolean on) {
         documentSpelling = on;
     }
 

@@ -1,4 +1,4 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.host;
 
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
@@ -12,7 +12,7 @@ import java.io.OutputStream;
  * A pseudo-terminal pair opened through libc, so that a host reaches the simulator through a
  * serial-port library exactly as it reaches a real modem. The simulator owns the master side.
  */
-final class Pty implements AutoCloseable {
+public final class Pty implements AutoCloseable {
 
     interface LibC extends Library {
         LibC INSTANCE = Native.load("c", LibC.class);
@@ -61,7 +61,7 @@ final class Pty implements AutoCloseable {
         this.slavePath = slavePath;
     }
 
-    static Pty open() throws IOException {
+    public static Pty open() throws IOException {
         LibC c = LibC.INSTANCE;
         int m = c.posix_openpt(O_RDWR | O_NOCTTY);
         if (m < 0) {
@@ -90,11 +90,11 @@ final class Pty implements AutoCloseable {
         return new Pty(m, s, path);
     }
 
-    String slavePath() {
+    public String slavePath() {
         return slavePath;
     }
 
-    InputStream input() {
+    public InputStream input() {
         return new InputStream() {
             private final Memory pollfd = new Memory(8);
 
@@ -134,7 +134,7 @@ final class Pty implements AutoCloseable {
         };
     }
 
-    OutputStream output() {
+    public OutputStream output() {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
@@ -163,11 +163,11 @@ final class Pty implements AutoCloseable {
     }
 
     /** Stops readers (within one poll interval); call {@link #release()} once they are gone. */
-    void stop() {
+    public void stop() {
         closed = true;
     }
 
-    void release() {
+    public void release() {
         LibC.INSTANCE.close(slave);
         LibC.INSTANCE.close(master);
     }

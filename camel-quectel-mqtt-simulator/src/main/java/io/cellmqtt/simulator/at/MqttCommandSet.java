@@ -1,12 +1,13 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.at;
 
+import io.cellmqtt.simulator.host.HostInput;
 import java.io.IOException;
 
 /**
  * A model family's MQTT commands (Quectel {@code AT+QMT*}, SIMCom {@code AT+CMQTT*}) and the
  * client slots behind them. The {@link AtInterpreter} hands it every command it {@link #handles}.
  */
-interface MqttCommandSet {
+public interface MqttCommandSet {
 
     /** True for the command names (e.g. {@code +QMTPUB}) this set executes. */
     boolean handles(String name);

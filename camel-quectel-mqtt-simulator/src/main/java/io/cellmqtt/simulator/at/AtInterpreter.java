@@ -1,5 +1,8 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.at;
 
+import io.cellmqtt.simulator.host.HostInput;
+import io.cellmqtt.simulator.host.HostOutput;
+import io.cellmqtt.simulator.host.LineHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * table has them. Commands from several transports are serialised because a real modem has one AT
  * interpreter per port.
  */
-final class AtInterpreter {
+public final class AtInterpreter implements LineHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(AtInterpreter.class);
-    static final String OK = "OK";
-    static final String ERROR = "ERROR";
+    public static final String OK = "OK";
+    public static final String ERROR = "ERROR";
 
     private final ModemProfile profile;
     private final HostOutput out;
@@ -36,7 +39,7 @@ final class AtInterpreter {
     private volatile boolean poweredDown;
     private final Runnable onPowerDown;
 
-    AtInterpreter(ModemProfile profile, HostOutput out, MqttCommandSet mqtt, Runnable onPowerDown) {
+    public AtInterpreter(ModemProfile profile, HostOutput out, MqttCommandSet mqtt, Runnable onPowerDown) {
         this.profile = profile;
         this.out = out;
         this.mqtt = mqtt;
@@ -46,11 +49,11 @@ final class AtInterpreter {
         this.onPowerDown = onPowerDown;
     }
 
-    void imei(String imei) {
+    public void imei(String imei) {
         this.imei = imei;
     }
 
-    List<String> commandLog() {
+    public List<String> commandLog() {
         return List.copyOf(commandLog);
     }
 
@@ -62,7 +65,8 @@ final class AtInterpreter {
      * One line as received, without its terminator; {@code terminator} is echoed with it.
      * {@code in} is where a data phase (QMTPUB) reads its payload from.
      */
-    synchronized void onLine(byte[] line, int terminator, HostInput in) throws IOException {
+    @Override
+    public synchronized void onLine(byte[] line, int terminator, HostInput in) throws IOException {
         if (poweredDown) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.host;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,22 +11,22 @@ import org.slf4j.LoggerFactory;
  * Reads one host connection: assembles command lines (CR, LF or CR LF end a line) and hands them
  * to the interpreter, which reads data phases from the same stream.
  */
-final class HostSession implements Runnable {
+public final class HostSession implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostSession.class);
     /** Longer lines are not commands any modem accepts; keep memory bounded against garbage. */
     private static final int MAX_LINE = 8192;
 
     private final InputStream in;
-    private final AtInterpreter interpreter;
+    private final LineHandler interpreter;
     private volatile boolean stopped;
 
-    HostSession(InputStream in, AtInterpreter interpreter) {
+    public HostSession(InputStream in, LineHandler interpreter) {
         this.in = new AvailableBufferedInput(in);
         this.interpreter = interpreter;
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
     }
 
