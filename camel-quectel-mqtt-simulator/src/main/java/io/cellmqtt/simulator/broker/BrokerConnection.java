@@ -67,6 +67,8 @@ public final class BrokerConnection {
     private volatile boolean disconnectSent;
     private volatile boolean closeExpected;
     private volatile boolean connected;
+    /** Closed or dropped by the modem: a connect still under way is abandoned when it completes. */
+    private volatile boolean cancelled;
     private volatile ChannelFuture disconnectFuture;
 
     public BrokerConnection(int index, EventLoopGroup group, Executor blocking, BrokerEvents events, Supplier<Duration> latency) {
@@ -84,6 +86,9 @@ public final class BrokerConnection {
     /** Resolves (off the event loop: DNS blocks) and connects; the result arrives as {@link BrokerEvents#opened}. */
     public void open(String host, int port, boolean ssl) {
         blocking.execute(() -> {
+            if (cancelled) {
+                return;
+            }
             InetAddress address;
             try {
                 address = InetAddress.getByName(host);
@@ -133,6 +138,10 @@ public final class BrokerConnection {
             }
             Channel ch = f.channel();
             channel = ch;
+            if (cancelled) {
+                ch.close(); // the modem gave up on this connection while it was being made
+                return;
+            }
             ch.closeFuture().addListener(x -> {
                 ChannelFuture disc = disconnectFuture;
                 if (disc == null) {
@@ -229,6 +238,7 @@ public final class BrokerConnection {
 
     /** Closes the TCP connection at the host's request (QMTCLOSE) or at shutdown: no +QMTSTAT. */
     public ChannelFuture close() {
+        cancelled = true;
         closeExpected = true;
         connected = false;
         Channel ch = channel;
@@ -237,6 +247,7 @@ public final class BrokerConnection {
 
     /** Simulates the network vanishing: no DISCONNECT, an RST, and the broker publishes the will. */
     public void drop() {
+        cancelled = true;
         connected = false;
         Channel ch = channel;
         if (ch != null) {

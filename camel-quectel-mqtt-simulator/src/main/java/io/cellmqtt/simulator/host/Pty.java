@@ -7,10 +7,19 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A pseudo-terminal pair opened through libc, so that a host reaches the simulator through a
  * serial-port library exactly as it reaches a real modem. The simulator owns the master side.
+ *
+ * <p>Closing the pair ({@link #close()}) is what a USB modem vanishing looks like to the host: its
+ * open slave fd is hung up, reads and writes fail with EIO. Readers and writers hold a shared lock
+ * while they use the fds and the closer an exclusive one, so an fd number is never used after it
+ * was closed (and perhaps reused by the next pseudo-terminal). The master is non-blocking, so a
+ * host that stops reading never pins a writer inside the lock.
  */
 public final class Pty implements AutoCloseable {
 
@@ -40,12 +49,18 @@ public final class Pty implements AutoCloseable {
         int tcsetattr(int fd, int optionalActions, Pointer termios);
 
         void cfmakeraw(Pointer termios);
+
+        int fcntl(int fd, int cmd, int arg);
     }
 
     private static final int O_RDWR = 2;
     private static final int O_NOCTTY = 0x100;
+    private static final int O_NONBLOCK = 0x800;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
     private static final int TCSANOW = 0;
     private static final short POLLIN = 1;
+    private static final short POLLOUT = 4;
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
     private static final int POLL_MILLIS = 100;
@@ -53,7 +68,11 @@ public final class Pty implements AutoCloseable {
     private final int master;
     private final int slave;
     private final String slavePath;
+    private final ReadWriteLock fds = new ReentrantReadWriteLock();
+    private final InputStream input = new MasterInput();
+    private final OutputStream output = new MasterOutput();
     private volatile boolean closed;
+    private boolean released;
 
     private Pty(int master, int slave, String slavePath) {
         this.master = master;
@@ -87,6 +106,10 @@ public final class Pty implements AutoCloseable {
                 c.tcsetattr(s, TCSANOW, termios);
             }
         }
+        int flags = c.fcntl(m, F_GETFL, 0);
+        if (flags >= 0) {
+            c.fcntl(m, F_SETFL, flags | O_NONBLOCK);
+        }
         return new Pty(m, s, path);
     }
 
@@ -94,25 +117,42 @@ public final class Pty implements AutoCloseable {
         return slavePath;
     }
 
+    /** The master's input; the same stream on every call. Ends (-1) within one poll interval of {@link #stop()}. */
     public InputStream input() {
-        return new InputStream() {
-            private final Memory pollfd = new Memory(8);
+        return input;
+    }
 
-            @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xFF;
-            }
+    /** The master's output; the same stream on every call. Bytes written after {@link #stop()} are lost. */
+    public OutputStream output() {
+        return output;
+    }
 
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                while (!closed) {
-                    pollfd.setInt(0, master);
-                    pollfd.setShort(4, POLLIN);
-                    pollfd.setShort(6, (short) 0);
-                    int r = LibC.INSTANCE.poll(pollfd, 1, POLL_MILLIS);
-                    if (r <= 0 || closed) {
+    private static int poll(Memory pollfd, int fd, short events) {
+        pollfd.setInt(0, fd);
+        pollfd.setShort(4, events);
+        pollfd.setShort(6, (short) 0);
+        return LibC.INSTANCE.poll(pollfd, 1, POLL_MILLIS);
+    }
+
+    private final class MasterInput extends InputStream {
+        private final Memory pollfd = new Memory(8);
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                fds.readLock().lock();
+                try {
+                    if (closed) {
+                        return -1;
+                    }
+                    if (poll(pollfd, master, POLLIN) <= 0) {
                         continue; // timeout (or EINTR): look at the closed flag again
                     }
                     byte[] buf = new byte[Math.min(len, 4096)];
@@ -128,53 +168,72 @@ public final class Pty implements AutoCloseable {
                     if (n < 0) {
                         throw new IOException("read from pty master failed, errno " + errno);
                     }
+                } finally {
+                    fds.readLock().unlock();
                 }
-                return -1;
             }
-        };
+        }
     }
 
-    public OutputStream output() {
-        return new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
+    private final class MasterOutput extends OutputStream {
+        private final Memory pollfd = new Memory(8);
 
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                byte[] buf = new byte[len];
-                System.arraycopy(b, off, buf, 0, len);
-                int done = 0;
-                while (done < len && !closed) {
-                    byte[] rest = done == 0 ? buf : java.util.Arrays.copyOfRange(buf, done, len);
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            byte[] rest = Arrays.copyOfRange(b, off, off + len);
+            while (rest.length > 0) {
+                fds.readLock().lock();
+                try {
+                    if (closed) {
+                        return; // the device is gone: so are the bytes
+                    }
                     long n = LibC.INSTANCE.write(master, rest, rest.length);
                     if (n < 0) {
                         int errno = Native.getLastError();
-                        if (errno == EINTR || errno == EAGAIN) {
+                        if (errno == EAGAIN) {
+                            poll(pollfd, master, POLLOUT); // the host is not reading: wait a little
+                            continue;
+                        }
+                        if (errno == EINTR) {
                             continue;
                         }
                         throw new IOException("write to pty master failed, errno " + errno);
                     }
-                    done += (int) n;
+                    rest = Arrays.copyOfRange(rest, (int) n, rest.length);
+                } finally {
+                    fds.readLock().unlock();
                 }
             }
-        };
+        }
     }
 
-    /** Stops readers (within one poll interval); call {@link #release()} once they are gone. */
+    /** Stops readers and writers (within one poll interval); {@link #release()} closes the fds. */
     public void stop() {
         closed = true;
     }
 
+    /** Closes both fds once nobody uses them: the host's open port is hung up. */
     public void release() {
-        LibC.INSTANCE.close(slave);
-        LibC.INSTANCE.close(master);
+        stop();
+        fds.writeLock().lock();
+        try {
+            if (!released) {
+                released = true;
+                LibC.INSTANCE.close(slave);
+                LibC.INSTANCE.close(master);
+            }
+        } finally {
+            fds.writeLock().unlock();
+        }
     }
 
     @Override
     public void close() {
-        stop();
         release();
     }
 }

@@ -36,7 +36,16 @@ class GeneralCommandsTest {
         }
 
         @Override
-        public void dropNetwork(int index) {
+        public boolean loseConnection(int index, ConnectionLoss why) {
+            return false;
+        }
+
+        @Override
+        public void networkLost(java.util.function.IntPredicate contextDown) {
+        }
+
+        @Override
+        public void reset() {
         }
 
         @Override
