@@ -62,6 +62,7 @@ public final class SimulatedModem implements AutoCloseable {
     private final List<HostSession> sessions = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> transports = new CopyOnWriteArrayList<>();
     private final List<Pty> ptys = new CopyOnWriteArrayList<>();
+    private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
     private final AtomicInteger threadCount = new AtomicInteger();
     private volatile UsbPort usbPort;
     private volatile Duration latency = Duration.ZERO;
@@ -76,7 +77,7 @@ public final class SimulatedModem implements AutoCloseable {
         interpreter = new AtInterpreter(profile, output, mqtt, pdp, this::shutdownClients);
         timer.setRemoveOnCancelPolicy(true);
         ScheduledExecutorService faultTimer = timer;
-        faults = new Faults(profile, output, gate, interpreter, mqtt, pdp, () -> usbPort, faultTimer);
+        faults = new Faults(profile, output, gate, interpreter, mqtt, pdp, () -> usbPort, faultTimer, closeHooks::add);
     }
 
     /** A Quectel BG95-M3 (ATI: Quectel / BG95-M3 / Revision: BG95M3LAR02A03). */
@@ -267,6 +268,12 @@ public final class SimulatedModem implements AutoCloseable {
         }
         closed = true;
         timer.shutdownNow();
+        try {
+            timer.awaitTermination(2, TimeUnit.SECONDS); // a fault ending right now finishes first
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeHooks.forEach(Runnable::run);
         shutdownClients();
         output.drain(500);
         sessions.forEach(HostSession::stop);
@@ -300,7 +307,6 @@ public final class SimulatedModem implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         blocking.shutdownNow();
         try {
-            timer.awaitTermination(1, TimeUnit.SECONDS);
             blocking.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -16,12 +16,15 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -58,14 +61,18 @@ public final class Faults {
     private final Map<Kind, AtomicLong> counts = new EnumMap<>(Kind.class);
     /** Structural faults (reboot, USB, PDP, drops) happen one at a time. */
     private final ReentrantLock lock = new ReentrantLock();
+    /** Timed faults not over yet: failed when the modem closes before they end. */
+    private final Set<CompletableFuture<?>> running = ConcurrentHashMap.newKeySet();
     private long boots;
 
     /**
-     * Made by the simulated modem over its own parts; {@code timer} runs the ends of timed faults
-     * and {@code usb} gives the USB port once one was opened (else null).
+     * Made by the simulated modem over its own parts; {@code timer} runs the ends of timed faults,
+     * {@code usb} gives the USB port once one was opened (else null), and {@code onClose} takes what
+     * must run when the modem closes (timed faults still running then fail).
      */
     public Faults(ModemProfile profile, HostOutput out, PortGate gate, AtInterpreter interpreter,
-            MqttCommandSet mqtt, PdpContexts pdp, Supplier<UsbPort> usb, ScheduledExecutorService timer) {
+            MqttCommandSet mqtt, PdpContexts pdp, Supplier<UsbPort> usb, ScheduledExecutorService timer,
+            Consumer<Runnable> onClose) {
         this.profile = profile;
         this.out = out;
         this.gate = gate;
@@ -77,6 +84,11 @@ public final class Faults {
         for (Kind k : Kind.values()) {
             counts.put(k, new AtomicLong());
         }
+        onClose.accept(() -> {
+            for (CompletableFuture<?> f : running) {
+                f.completeExceptionally(new IllegalStateException("the simulated modem was closed"));
+            }
+        });
     }
 
     /** How many faults of each kind were injected so far; every kind is present. */
@@ -351,6 +363,8 @@ public final class Faults {
 
     /** Runs {@code r} under the lock after {@code d}; if the modem closed meanwhile, {@code f} fails. */
     private void later(Duration d, CompletableFuture<?> f, Runnable r) {
+        running.add(f);
+        f.whenComplete((x, e) -> running.remove(f));
         try {
             timer.schedule(() -> {
                 try {

@@ -64,6 +64,8 @@ public final class Pty implements AutoCloseable {
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
     private static final int POLL_MILLIS = 100;
+    /** A host that reads nothing for this long loses what the modem writes, as on a UART without flow control. */
+    private static final long STALL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
     private final int master;
     private final int slave;
@@ -186,6 +188,7 @@ public final class Pty implements AutoCloseable {
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             byte[] rest = Arrays.copyOfRange(b, off, off + len);
+            long progress = System.nanoTime();
             while (rest.length > 0) {
                 fds.readLock().lock();
                 try {
@@ -196,6 +199,9 @@ public final class Pty implements AutoCloseable {
                     if (n < 0) {
                         int errno = Native.getLastError();
                         if (errno == EAGAIN) {
+                            if (System.nanoTime() - progress > STALL_NANOS) {
+                                return; // nobody reads the port: the bytes are lost
+                            }
                             poll(pollfd, master, POLLOUT); // the host is not reading: wait a little
                             continue;
                         }
@@ -205,6 +211,7 @@ public final class Pty implements AutoCloseable {
                         throw new IOException("write to pty master failed, errno " + errno);
                     }
                     rest = Arrays.copyOfRange(rest, (int) n, rest.length);
+                    progress = System.nanoTime();
                 } finally {
                     fds.readLock().unlock();
                 }

@@ -23,6 +23,7 @@ public final class UsbPort implements AutoCloseable {
     private final Consumer<Pty> server;
     private Pty pty;
     private String lastSlave;
+    private boolean closed;
 
     private UsbPort(Path dir, Consumer<Pty> server) {
         this.dir = dir;
@@ -70,6 +71,9 @@ public final class UsbPort implements AutoCloseable {
      * the stable path points at it. Returns the pseudo-terminal's own path ({@code /dev/pts/N}).
      */
     public synchronized String plug() {
+        if (closed) {
+            throw new IllegalStateException("the USB port is closed");
+        }
         if (pty != null) {
             return pty.slavePath();
         }
@@ -96,6 +100,7 @@ public final class UsbPort implements AutoCloseable {
     /** Unplugs the device for good and removes the directory. */
     @Override
     public synchronized void close() {
+        closed = true;
         unplug();
         try {
             Files.deleteIfExists(dir.resolve("." + NAME + ".new"));
