@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,8 +75,7 @@ public final class SimulatedModem implements AutoCloseable {
         };
         interpreter = new AtInterpreter(profile, output, mqtt, pdp, this::shutdownClients);
         timer.setRemoveOnCancelPolicy(true);
-        ScheduledExecutorService faultTimer = timer;
-        faults = new Faults(profile, output, gate, interpreter, mqtt, pdp, () -> usbPort, faultTimer, closeHooks::add);
+        faults = new Faults(profile, output, gate, interpreter, mqtt, pdp, () -> usbPort, timer, closeHooks::add);
     }
 
     /** A Quectel BG95-M3 (ATI: Quectel / BG95-M3 / Revision: BG95M3LAR02A03). */

@@ -31,8 +31,8 @@ public record ModemProfile(String name, Family family, String manufacturer, Stri
      * PR 57110 (https://github.com/zephyrproject-rtos/zephyr/pull/57110: "BG95 replies with RDY
      * when it's not fully initialized ... APP RDY has to be considered instead"), Zephyr PR 93052
      * (https://github.com/zephyrproject-rtos/zephyr/pull/93052: BG95-M3 emits APP RDY when the
-     * application core is ready), and a BG95-M3 host driver's expected start-up bytes
-     * {@code "\r\nRDY\r\n\r\nAPP RDY\r\n"} (the framing used here).
+     * application core is ready). Neither shows SIM URCs (+CPIN, +QUSIM, +QIND) at boot for the BG95,
+     * so none are claimed.
      */
     private static final List<String> BG95_BOOT = List.of("RDY", "APP RDY");
 

@@ -104,8 +104,10 @@ public final class CmqttCommands implements MqttCommandSet {
     /**
      * Every connected client reports {@code +CMQTTCONNLOST: i,3}, then {@code +CMQTTNONET}: the service
      * is stopped and no client is held any more (the manual asks for AT+CMQTTSTART again; a stopped
-     * service holds no clients, as AT+CMQTTSTOP itself requires). A public SIM7600 log shows the same
-     * order when the module reset under a connected client: {@code +CMQTTCONNLOST: 0,3}, {@code +CMQTTNONET}.
+     * service holds no clients, as AT+CMQTTSTOP itself requires; the manual does not say what happens
+     * to acquired clients). A SIM7600 AWS test log published on GitHub shows the same order when the
+     * module reset under a connected client, {@code +CMQTTCONNLOST: 0,3} then {@code +CMQTTNONET} (found
+     * by a code search that did not name its repository, so the manual is the citable source).
      * SIMCom has no PDP contexts here, so every client is concerned.
      */
     @Override
