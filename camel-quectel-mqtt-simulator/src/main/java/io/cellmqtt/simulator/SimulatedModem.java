@@ -1,5 +1,17 @@
 package io.cellmqtt.simulator;
 
+import io.cellmqtt.simulator.at.AtInterpreter;
+import io.cellmqtt.simulator.at.ModemProfile;
+import io.cellmqtt.simulator.at.MqttCommandSet;
+import io.cellmqtt.simulator.at.PdpContexts;
+import io.cellmqtt.simulator.fault.Faults;
+import io.cellmqtt.simulator.host.HostOutput;
+import io.cellmqtt.simulator.host.HostSession;
+import io.cellmqtt.simulator.host.PortGate;
+import io.cellmqtt.simulator.host.Pty;
+import io.cellmqtt.simulator.host.UsbPort;
+import io.cellmqtt.simulator.quectel.QmtCommands;
+import io.cellmqtt.simulator.simcom.CmqttCommands;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -15,49 +27,55 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A simulated Quectel modem AT port whose MQTT commands reach a real broker. One modem state
  * (echo, configuration, MQTT clients) is shared by every transport it is served on, as a real
- * module keeps its state when the host closes and reopens the port.
+ * module keeps its state when the host closes and reopens the port. {@link #faults()} breaks it on
+ * purpose.
  */
 public final class SimulatedModem implements AutoCloseable {
 
-    private static final int CLIENTS = 6;
-
-    private final HostOutput output = new HostOutput();
+    private final PortGate gate = new PortGate();
+    private final HostOutput output = new HostOutput(gate);
+    private final PdpContexts pdp = new PdpContexts();
     private final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("sim-netty", true));
     private final ExecutorService blocking = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "sim-resolver");
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "sim-faults");
+        t.setDaemon(true);
+        return t;
+    });
     private final ModemProfile profile;
     private final MqttCommandSet mqtt;
     private final AtInterpreter interpreter;
+    private final Faults faults;
     private final List<Thread> threads = new CopyOnWriteArrayList<>();
     private final List<HostSession> sessions = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> transports = new CopyOnWriteArrayList<>();
     private final List<Pty> ptys = new CopyOnWriteArrayList<>();
+    private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
     private final AtomicInteger threadCount = new AtomicInteger();
+    private volatile UsbPort usbPort;
     private volatile Duration latency = Duration.ZERO;
     private volatile boolean closed;
 
     private SimulatedModem(ModemProfile profile) {
         this.profile = profile;
         this.mqtt = switch (profile.family()) {
-            case QUECTEL -> {
-                MqttClientSlot[] slots = new MqttClientSlot[CLIENTS];
-                for (int i = 0; i < CLIENTS; i++) {
-                    slots[i] = new MqttClientSlot(i, output, group, blocking, () -> latency);
-                }
-                yield new QmtCommands(profile, output, slots);
-            }
+            case QUECTEL -> new QmtCommands(profile, output, pdp, group, blocking, () -> latency);
             case SIMCOM -> new CmqttCommands(output, group, blocking, () -> latency);
         };
-        interpreter = new AtInterpreter(profile, output, mqtt, this::shutdownClients);
+        interpreter = new AtInterpreter(profile, output, mqtt, pdp, this::shutdownClients);
+        timer.setRemoveOnCancelPolicy(true);
+        faults = new Faults(profile, output, gate, interpreter, mqtt, pdp, () -> usbPort, timer, closeHooks::add);
     }
 
     /** A Quectel BG95-M3 (ATI: Quectel / BG95-M3 / Revision: BG95M3LAR02A03). */
@@ -90,15 +108,25 @@ public final class SimulatedModem implements AutoCloseable {
         return this;
     }
 
-    /** Serves the AT port over the given streams on its own thread until {@link #close()}. */
+    /**
+     * Serves the AT port over the given streams on its own thread until {@link #close()}; from now
+     * on the modem writes to {@code toHost} (the last transport served is the one written to).
+     */
     public void serve(InputStream fromHost, OutputStream toHost) {
-        startThread("sim-host-reader", () -> serveNow(fromHost, toHost));
+        HostSession session = new HostSession(fromHost, interpreter, gate);
+        sessions.add(session);
+        output.attach(toHost);
+        startThread("sim-host-reader", () -> runSession(session, toHost));
     }
 
     private void serveNow(InputStream fromHost, OutputStream toHost) {
-        HostSession session = new HostSession(fromHost, interpreter);
+        HostSession session = new HostSession(fromHost, interpreter, gate);
         sessions.add(session);
         output.attach(toHost);
+        runSession(session, toHost);
+    }
+
+    private void runSession(HostSession session, OutputStream toHost) {
         try {
             session.run();
         } finally {
@@ -117,6 +145,22 @@ public final class SimulatedModem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Serves the AT port as a USB modem's: opens a pseudo-terminal and returns a stable path to it,
+     * a symlink in a directory this simulator owns ({@code /tmp/cellmqtt-sim-XXXX/ttyUSB2} pointing
+     * at {@code /dev/pts/N}). The path survives {@link Faults#usbLoss}: after the device came back
+     * it points at the new pseudo-terminal. One USB port per modem: a second call returns the same path.
+     */
+    public synchronized String openUsbPort() {
+        if (closed) {
+            throw new IllegalStateException("closed");
+        }
+        if (usbPort == null) {
+            usbPort = UsbPort.open(pty -> serve(pty.input(), pty.output()));
+        }
+        return usbPort.path();
     }
 
     /** Listens on loopback (0 = ephemeral port); one host connection at a time, re-accepting after it ends. */
@@ -157,9 +201,18 @@ public final class SimulatedModem implements AutoCloseable {
         output.beforeNextOk(urcLine);
     }
 
-    /** Cuts the client's broker connection without DISCONNECT (the broker then publishes the will); reports +QMTSTAT: n,1 (SIM7600: +CMQTTCONNLOST: n,1). */
+    /**
+     * Cuts the client's broker connection without DISCONNECT (the broker then publishes the will);
+     * reports +QMTSTAT: n,1 (SIM7600: +CMQTTCONNLOST: n,1). The same as
+     * {@code faults().dropConnection(clientIndex)}.
+     */
     public void dropNetwork(int clientIndex) {
-        mqtt.dropNetwork(clientIndex);
+        faults.dropConnection(clientIndex);
+    }
+
+    /** The faults a test can inject into this modem, and how many of each it did. */
+    public Faults faults() {
+        return faults;
     }
 
     /**
@@ -174,9 +227,12 @@ public final class SimulatedModem implements AutoCloseable {
         return this;
     }
 
-    /** Splits every write to the host into random chunks of 1..maxChunk bytes (0 turns chunking off). */
+    /**
+     * Splits every write to the host into random chunks of 1..maxChunk bytes (0 turns chunking off);
+     * the same as {@code faults().setWriteChunking(seed, maxChunk)}.
+     */
     public void setWriteChunking(long seed, int maxChunk) {
-        output.setChunking(seed, maxChunk);
+        faults.setWriteChunking(seed, maxChunk);
     }
 
     /** A delay before each broker-side result (QMTOPEN, CONNACK, SUBACK, PUBACK, received messages...). */
@@ -189,7 +245,15 @@ public final class SimulatedModem implements AutoCloseable {
     }
 
     private void startThread(String name, Runnable r) {
-        Thread t = new Thread(r, name + "-" + threadCount.incrementAndGet());
+        Thread[] self = new Thread[1];
+        Thread t = new Thread(() -> {
+            try {
+                r.run();
+            } finally {
+                threads.remove(self[0]);
+            }
+        }, name + "-" + threadCount.incrementAndGet());
+        self[0] = t;
         t.setDaemon(true);
         threads.add(t);
         t.start();
@@ -201,9 +265,23 @@ public final class SimulatedModem implements AutoCloseable {
             return;
         }
         closed = true;
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(2, TimeUnit.SECONDS); // a fault ending right now finishes first
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeHooks.forEach(Runnable::run);
         shutdownClients();
         output.drain(500);
         sessions.forEach(HostSession::stop);
+        UsbPort usb;
+        synchronized (this) {
+            usb = usbPort;
+        }
+        if (usb != null) {
+            usb.close();
+        }
         ptys.forEach(Pty::stop);
         for (AutoCloseable c : transports) {
             try {
@@ -224,7 +302,12 @@ public final class SimulatedModem implements AutoCloseable {
         }
         ptys.forEach(Pty::release);
         output.close();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         blocking.shutdownNow();
+        try {
+            blocking.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

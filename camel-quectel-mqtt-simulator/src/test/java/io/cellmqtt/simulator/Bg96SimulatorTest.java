@@ -29,7 +29,7 @@ class Bg96SimulatorTest extends ModelFlowSupport {
         host.consume();
         host.sendBytes(pem);
         assertThat(host.awaitFresh("\r\nOK\r\n")).isEqualTo("\r\n+QFUPL: " + pem.length + ","
-                + Integer.toHexString(ModemFiles.checksum(pem)) + "\r\n\r\nOK\r\n");
+                + Integer.toHexString(FakeHost.quectelChecksum(pem)) + "\r\n\r\nOK\r\n");
         host.consume();
 
         for (String line : new String[] {

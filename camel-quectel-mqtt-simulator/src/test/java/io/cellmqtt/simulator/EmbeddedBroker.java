@@ -7,11 +7,12 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.Properties;
 
-/** A Moquette broker on a free loopback port, anonymous, in memory. */
+/** A Moquette broker on a free loopback port, anonymous, in memory; it can be stopped and started again on the same port. */
 final class EmbeddedBroker implements AutoCloseable {
 
-    private final Server server = new Server();
     private final int port;
+    private final Properties properties = new Properties();
+    private volatile Server server;
 
     EmbeddedBroker() {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -19,7 +20,7 @@ final class EmbeddedBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Properties p = new Properties();
+        Properties p = properties;
         p.setProperty("port", Integer.toString(port));
         p.setProperty("host", "127.0.0.1");
         p.setProperty("allow_anonymous", "true");
@@ -33,11 +34,23 @@ final class EmbeddedBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        start();
+    }
+
+    /** Starts a new broker on the same port (after {@link #stop()}): a broker restart. */
+    void start() {
+        Server s = new Server();
         try {
-            server.startServer(new MemoryConfig(p));
+            s.startServer(new MemoryConfig(properties));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        server = s;
+    }
+
+    /** Stops the broker: every client connection is closed by the broker. */
+    void stop() {
+        server.stopServer();
     }
 
     int port() {
@@ -50,6 +63,6 @@ final class EmbeddedBroker implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stopServer();
+        stop();
     }
 }

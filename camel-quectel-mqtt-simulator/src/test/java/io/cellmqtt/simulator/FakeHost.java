@@ -14,15 +14,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The host end of an in-memory AT port: writes commands, collects every byte the modem sends. */
-final class FakeHost {
+public final class FakeHost {
 
-    static final Duration TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final LinkedBlockingQueue<byte[]> toModem = new LinkedBlockingQueue<>();
     private final ByteArrayOutputStream received = new ByteArrayOutputStream();
     private int mark;
 
-    final InputStream modemInput = new InputStream() {
+    public final InputStream modemInput = new InputStream() {
         private byte[] current = new byte[0];
         private int pos;
 
@@ -40,7 +40,7 @@ final class FakeHost {
         }
     };
 
-    final OutputStream modemOutput = new OutputStream() {
+    public final OutputStream modemOutput = new OutputStream() {
         @Override
         public void write(int b) {
             synchronized (received) {
@@ -56,37 +56,49 @@ final class FakeHost {
         }
     };
 
-    static FakeHost attachedTo(SimulatedModem modem) {
+    /**
+     * Quectel's upload checksum as the QFUPL documents define it, written here independently of the
+     * simulator's: the XOR of the data taken as 16-bit big-endian words, an odd last byte padded with 0.
+     */
+    public static int quectelChecksum(byte[] data) {
+        int x = 0;
+        for (int i = 0; i < data.length; i += 2) {
+            x ^= ((data[i] & 0xFF) << 8) | (i + 1 < data.length ? data[i + 1] & 0xFF : 0);
+        }
+        return x;
+    }
+
+    public static FakeHost attachedTo(SimulatedModem modem) {
         FakeHost h = new FakeHost();
         modem.serve(h.modemInput, h.modemOutput);
         return h;
     }
 
-    void send(String s) {
+    public void send(String s) {
         sendBytes(s.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    void sendBytes(byte[] b) {
+    public void sendBytes(byte[] b) {
         toModem.add(b.clone());
     }
 
     /** All bytes received so far, as ISO-8859-1 so that each byte is one char. */
-    String all() {
+    public String all() {
         synchronized (received) {
             return received.toString(StandardCharsets.ISO_8859_1);
         }
     }
 
     /** What arrived since the last {@link #consume()}. */
-    String fresh() {
+    public String fresh() {
         return all().substring(mark);
     }
 
-    void consume() {
+    public void consume() {
         mark = all().length();
     }
 
-    String awaitFresh(String expected) {
+    public String awaitFresh(String expected) {
         try {
             await().atMost(TIMEOUT).until(() -> fresh().contains(expected));
         } catch (org.awaitility.core.ConditionTimeoutException e) {
@@ -97,7 +109,7 @@ final class FakeHost {
     }
 
     /** Sends a command and waits for the given text to appear after it; then forgets what was read. */
-    String command(String cmd, String until) {
+    public String command(String cmd, String until) {
         consume();
         send(cmd + "\r");
         String got = awaitFresh(until);
@@ -105,7 +117,7 @@ final class FakeHost {
         return got;
     }
 
-    String command(String cmd) {
+    public String command(String cmd) {
         consume();
         send(cmd + "\r");
         await().atMost(TIMEOUT).until(() -> fresh().contains("\r\nOK\r\n") || fresh().contains("\r\nERROR\r\n"));
@@ -114,7 +126,7 @@ final class FakeHost {
         return got;
     }
 
-    Matcher awaitMatch(String regex) {
+    public Matcher awaitMatch(String regex) {
         Pattern p = Pattern.compile(regex, Pattern.DOTALL);
         try {
             await().atMost(TIMEOUT).until(() -> p.matcher(all()).find());

@@ -60,7 +60,7 @@ class M95SimulatorTest extends ModelFlowSupport {
         host.consume();
         host.sendBytes(pem);
         assertThat(host.awaitFresh("\r\nOK\r\n")).isEqualTo("\r\n+QSECWRITE: " + pem.length + ","
-                + Integer.toHexString(ModemFiles.checksum(pem)) + "\r\n\r\nOK\r\n");
+                + Integer.toHexString(FakeHost.quectelChecksum(pem)) + "\r\n\r\nOK\r\n");
         host.consume();
         for (String line : new String[] {
             "AT+QSSLCFG=\"cacert\",2,\"RAM:cacert.pem\"",

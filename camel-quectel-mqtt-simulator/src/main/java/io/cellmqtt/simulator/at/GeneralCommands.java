@@ -1,4 +1,4 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.at;
 
 import java.util.HashMap;
 import java.util.List;
@@ -30,8 +30,10 @@ final class GeneralCommands {
         REGISTERED,
         SIGNAL,
         OPERATOR,
-        /** BG95/BG96 {@code AT+QIACT}: the query lists context 1 as active, anything else is OK. */
+        /** BG95/BG96 {@code AT+QIACT}: the query lists the active contexts, {@code =<cid>} activates one. */
         PDP_CONTEXTS,
+        /** {@code AT+QIDEACT=<cid>} (M95: {@code AT+QIDEACT}): the context goes, and every connection on it. */
+        PDP_DEACTIVATE,
         /** M95 {@code AT+QIACT}: only the execution form (GSM context activation) exists. */
         GPRS_ACTIVATE,
         /** M95 {@code AT+QICSGP=<mode>,"apn"[,"user","pass"]}: the APN is quoted in the second place. */
@@ -70,7 +72,8 @@ final class GeneralCommands {
     private static final Map<String, Behaviour> BG = merge(COMMON, IDENTITY,
             commands(Behaviour.REGISTERED, "+CREG", "+CGREG", "+CEREG"),
             commands(Behaviour.PDP_CONTEXTS, "+QIACT"),
-            commands(Behaviour.OK, "+QICSGP", "+QIDEACT", "+CPSMS", "+QSCLK", "+CEDRXS", "+QCFG"),
+            commands(Behaviour.PDP_DEACTIVATE, "+QIDEACT"),
+            commands(Behaviour.OK, "+QICSGP", "+CPSMS", "+QSCLK", "+CEDRXS", "+QCFG"),
             commands(Behaviour.QUECTEL_SSL_CONFIG, "+QSSLCFG"),
             commands(Behaviour.FILE_UPLOAD, "+QFUPL"),
             commands(Behaviour.POWER_DOWN, "+QPOWD"));
@@ -90,7 +93,8 @@ final class GeneralCommands {
             commands(Behaviour.REGISTERED, "+CREG", "+CGREG"),
             commands(Behaviour.GPRS_APN, "+QICSGP"),
             commands(Behaviour.GPRS_ACTIVATE, "+QIACT"),
-            commands(Behaviour.OK, "+QIDEACT", "+QSCLK"),
+            commands(Behaviour.PDP_DEACTIVATE, "+QIDEACT"),
+            commands(Behaviour.OK, "+QSCLK"),
             commands(Behaviour.QUECTEL_SSL_CONFIG, "+QSSLCFG"),
             commands(Behaviour.FILE_UPLOAD, "+QSECWRITE"),
             commands(Behaviour.POWER_DOWN, "+QPOWD"));

@@ -1,9 +1,9 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.broker;
 
 import java.util.List;
 
 /** What a {@link BrokerConnection} reports back to its client slot (called on a Netty thread). */
-interface BrokerEvents {
+public interface BrokerEvents {
     void opened(int result);
 
     void connAck(int returnCode);

@@ -1,5 +1,10 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.simcom;
 
+import io.cellmqtt.simulator.broker.BrokerConnection;
+import io.cellmqtt.simulator.broker.BrokerEvents;
+import io.cellmqtt.simulator.broker.ClientConfig;
+import io.cellmqtt.simulator.broker.InboundMessage;
+import io.cellmqtt.simulator.host.HostOutput;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import java.io.ByteArrayOutputStream;
@@ -378,15 +383,90 @@ final class CmqttClientSlot {
         c.close();
     }
 
-    /** Cuts the connection without DISCONNECT, as a lost network would: +CMQTTCONNLOST follows. */
-    void dropNetwork() {
+    /**
+     * Cuts a connected client's connection without DISCONNECT and reports
+     * {@code +CMQTTCONNLOST: <i>,<cause>}; an operation waiting for the broker fails as when the
+     * broker closes. False, and nothing happens, when the client is not connected.
+     */
+    boolean lose(int cause) {
+        BrokerConnection c;
+        synchronized (this) {
+            if (state != State.CONNECTED || connection == null) {
+                return false;
+            }
+            c = connection;
+            connection = null;
+            connected = null;
+            connecting = null;
+            state = State.IDLE;
+            endPending();
+            out.urc("+CMQTTCONNLOST: " + index + "," + cause);
+        }
+        c.drop();
+        return true;
+    }
+
+    /**
+     * The network under the service closed: a connected client reports {@code +CMQTTCONNLOST: <i>,<cause>},
+     * an operation waiting for the broker fails, and the client is released.
+     */
+    void networkLost(int cause) {
         BrokerConnection c;
         synchronized (this) {
             c = connection;
+            if (state == State.CONNECTED) {
+                out.urc("+CMQTTCONNLOST: " + index + "," + cause);
+            }
+            endPending();
+            free();
         }
         if (c != null) {
             c.drop();
         }
+    }
+
+    /** The modem rebooted: the connection is cut without a word, the client and its settings forgotten. */
+    void reset() {
+        BrokerConnection c;
+        synchronized (this) {
+            c = connection;
+            if (pending != null) {
+                pending.result.complete(FAILED);
+                pending = null;
+            }
+            free();
+            sslContext = 0;
+        }
+        if (c != null) {
+            c.drop();
+        }
+    }
+
+    /** The operation waiting for the broker ends as when the connection closes under it. Under the lock. */
+    private void endPending() {
+        if (pending == null) {
+            return;
+        }
+        if (pending.kind == Kind.DISC) {
+            succeed("+CMQTTDISC: " + index + ",0"); // gone either way
+        } else {
+            fail(MESSAGE_RECEIVE_FAIL);
+        }
+    }
+
+    /** Back to an unused index. Under the lock. */
+    private void free() {
+        connection = null;
+        connected = null;
+        connecting = null;
+        state = State.FREE;
+        clientId = null;
+        ssl = false;
+        mqttVersion = 4;
+        willTopic = null;
+        willMessage = null;
+        willQos = 0;
+        clearBuffers();
     }
 
     /** Power down or simulator close: everything goes, silently. */

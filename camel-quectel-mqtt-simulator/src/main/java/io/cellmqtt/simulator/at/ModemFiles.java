@@ -1,5 +1,7 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.at;
 
+import io.cellmqtt.simulator.host.HostInput;
+import io.cellmqtt.simulator.host.HostOutput;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,5 +1,10 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.quectel;
 
+import io.cellmqtt.simulator.broker.BrokerConnection;
+import io.cellmqtt.simulator.broker.BrokerEvents;
+import io.cellmqtt.simulator.broker.ClientConfig;
+import io.cellmqtt.simulator.broker.InboundMessage;
+import io.cellmqtt.simulator.host.HostOutput;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoopGroup;
 import java.time.Duration;
@@ -24,7 +29,7 @@ final class MqttClientSlot {
     static final int RECV_BUFFER_SLOTS = 5;
 
     final int index;
-    final ClientConfig config = new ClientConfig();
+    private volatile ClientConfig config = new ClientConfig();
     private final HostOutput out;
     private final EventLoopGroup group;
     private final Executor blocking;
@@ -43,6 +48,11 @@ final class MqttClientSlot {
         this.group = group;
         this.blocking = blocking;
         this.latency = latency;
+    }
+
+    /** The AT+QMTCFG settings; a new set after a reboot. */
+    ClientConfig config() {
+        return config;
     }
 
     /** The model's +QMTRECV shape; set by the command set before the host can connect. */
@@ -71,7 +81,9 @@ final class MqttClientSlot {
             state = State.OPENING;
             this.host = host;
             this.port = port;
-            BrokerConnection c = new BrokerConnection(index, group, blocking, new Events(), latency);
+            Events events = new Events();
+            BrokerConnection c = new BrokerConnection(index, group, blocking, events, latency);
+            events.own = c;
             connection = c;
             c.open(host, port, config.ssl);
         }
@@ -179,11 +191,64 @@ final class MqttClientSlot {
         }
     }
 
-    void dropNetwork() {
-        BrokerConnection c = connection;
+    /**
+     * Cuts a connection that is up (opened, connecting, connected) without DISCONNECT, as a lost
+     * network or a silent peer does, and reports {@code +QMTSTAT: <idx>,<code>}. False, and nothing
+     * happens, when the index has no connection up.
+     */
+    boolean lose(int statCode) {
+        BrokerConnection c;
+        synchronized (this) {
+            if (connection == null || state == State.OPENING) {
+                return false;
+            }
+            c = detach();
+        }
+        out.urc("+QMTSTAT: " + index + "," + statCode);
+        c.drop();
+        return true;
+    }
+
+    /**
+     * The PDP context under the client went away: a connection that was up is reported with
+     * {@code +QMTSTAT: <idx>,<statCode>}, one still opening with {@code +QMTOPEN: <idx>,<openCode>}.
+     */
+    void networkLost(int statCode, int openCode) {
+        BrokerConnection c;
+        State was;
+        synchronized (this) {
+            if (connection == null) {
+                return;
+            }
+            was = state;
+            c = detach();
+        }
+        out.urc(was == State.OPENING ? "+QMTOPEN: " + index + "," + openCode : "+QMTSTAT: " + index + "," + statCode);
+        c.drop();
+    }
+
+    /** The modem rebooted: the connection is cut without a word, settings and buffers are forgotten. */
+    void reset() {
+        BrokerConnection c;
+        synchronized (this) {
+            c = detach();
+            config = new ClientConfig();
+            java.util.Arrays.fill(recvBuffer, null);
+            host = null;
+            port = 0;
+        }
         if (c != null) {
             c.drop();
         }
+    }
+
+    /** Forgets the connection (its later events change nothing); returns it. Under the lock. */
+    private BrokerConnection detach() {
+        BrokerConnection c = connection;
+        connection = null;
+        state = State.CLOSED;
+        inflight.clear();
+        return c;
     }
 
     /** AT+QMTRECV? status flags, one per buffer slot. */
@@ -220,19 +285,12 @@ final class MqttClientSlot {
         }
     }
 
-    /** Events of the connection current when it was made; a stale connection's events change nothing. */
+    /** Events of one connection; once it is no longer the slot's, they change and report nothing. */
     private final class Events implements BrokerEvents {
+        BrokerConnection own;
 
         private boolean current() {
-            return connection != null && connectionEvents() == this;
-        }
-
-        private BrokerEvents connectionEvents() {
-            return currentEvents;
-        }
-
-        Events() {
-            currentEvents = this;
+            return own != null && connection == own;
         }
 
         @Override
@@ -264,18 +322,27 @@ final class MqttClientSlot {
 
         @Override
         public void subAck(int msgId, List<Integer> granted) {
+            if (!current()) {
+                return;
+            }
             String list = granted.stream().map(String::valueOf).collect(Collectors.joining(","));
             out.urc("+QMTSUB: " + index + "," + msgId + ",0," + list);
         }
 
         @Override
         public void unsubAck(int msgId) {
+            if (!current()) {
+                return;
+            }
             out.urc("+QMTUNS: " + index + "," + msgId + ",0");
         }
 
         @Override
         public void published(int msgId) {
             synchronized (MqttClientSlot.this) {
+                if (!current()) {
+                    return;
+                }
                 inflight.remove(msgId);
             }
             out.urc("+QMTPUB: " + index + "," + msgId + ",0");
@@ -283,6 +350,9 @@ final class MqttClientSlot {
 
         @Override
         public void received(InboundMessage message) {
+            if (!current()) {
+                return;
+            }
             if (config.recvMode == 1) {
                 int slot = -1;
                 synchronized (MqttClientSlot.this) {
@@ -317,6 +387,4 @@ final class MqttClientSlot {
             }
         }
     }
-
-    private volatile BrokerEvents currentEvents;
 }

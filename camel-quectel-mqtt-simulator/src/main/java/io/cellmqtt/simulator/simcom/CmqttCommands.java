@@ -1,5 +1,11 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.simcom;
 
+import io.cellmqtt.simulator.at.AtCommand;
+import io.cellmqtt.simulator.at.AtInterpreter;
+import io.cellmqtt.simulator.at.ConnectionLoss;
+import io.cellmqtt.simulator.at.MqttCommandSet;
+import io.cellmqtt.simulator.host.HostInput;
+import io.cellmqtt.simulator.host.HostOutput;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 
 /**
@@ -16,8 +23,14 @@ import java.util.function.Supplier;
  * manual defines it where 001 is silent. Parameter errors (bad numbers, lengths or indexes out of
  * range) are a plain {@code ERROR}; a command the client's state forbids answers
  * {@code +CMQTT<cmd>: i,<err>} then {@code ERROR} with the manual's code.
+ *
+ * <p>Lost connections are reported as the SIM7500/SIM7600/SIM7800 MQTT AT Command Manual's URC
+ * table gives them (section 2.3.2.1, e.g. https://www.easymanua.ls/simcom/sim7600-series/manual/752403?p=29):
+ * {@code +CMQTTCONNLOST: <client_index>,<cause>} with cause 1 "socket is closed passively", 2 "socket
+ * is reset", 3 "network is closed"; and {@code +CMQTTNONET} when the network is gone, after which
+ * "you should restart the MQTT service by AT+CMQTTSTART".
  */
-final class CmqttCommands implements MqttCommandSet {
+public final class CmqttCommands implements MqttCommandSet {
 
     static final int CLIENTS = 2;
     static final int MAX_TOPIC = 1024;
@@ -34,13 +47,29 @@ final class CmqttCommands implements MqttCommandSet {
     private static final int NOT_STARTED = 9;
     private static final int ALREADY_STARTED = 23;
     private static final int CLIENT_NOT_RELEASED = 21;
+    /**
+     * CONNLOST cause for a peer that closed the connection; reference 001 (section 5) shows it after a
+     * server closed on a publish its policy refused: {@code +CMQTTCONNLOST: 0,1}. The manual has no
+     * cause for an unanswered PINGREQ (it names a {@code +CMQTTPING: <client_index>,<err>} URC but no
+     * value for it), so a ping timeout is reported with this cause too.
+     */
+    static final int CAUSE_CLOSED_PASSIVELY = 1;
+    /** CONNLOST cause when the network under the service closes. */
+    static final int CAUSE_NETWORK_CLOSED = 3;
+
+    /** The modem lost the command at its data prompt: no prompt, no answer. */
+    private static final class PromptDropped extends RuntimeException {
+        PromptDropped() {
+            super(null, null, false, false);
+        }
+    }
 
     private final HostOutput out;
     private final CmqttClientSlot[] slots = new CmqttClientSlot[CLIENTS];
     private volatile boolean documentSpelling;
     private volatile boolean started;
 
-    CmqttCommands(HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency) {
+    public CmqttCommands(HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency) {
         this.out = out;
         for (int i = 0; i < CLIENTS; i++) {
             slots[i] = new CmqttClientSlot(i, out, group, blocking, latency, () -> documentSpelling);
@@ -48,7 +77,7 @@ final class CmqttCommands implements MqttCommandSet {
     }
 
     /** True: received payloads are announced as {@code +CMQTTRCPAYLOAD:}, as reference 001 prints them. */
-    void documentSpelling(boolean on) {
+    public void documentSpelling(boolean on) {
         documentSpelling = on;
     }
 
@@ -58,8 +87,46 @@ final class CmqttCommands implements MqttCommandSet {
     }
 
     @Override
-    public void dropNetwork(int index) {
-        slots[index].dropNetwork();
+    public String resultUrcHead(AtCommand c) {
+        return switch (c.name()) {
+            case "+CMQTTSTART", "+CMQTTSTOP" -> c.type() == AtCommand.Type.EXEC ? c.name() + ": " : null;
+            case "+CMQTTCONNECT", "+CMQTTDISC", "+CMQTTSUB", "+CMQTTUNSUB", "+CMQTTPUB" ->
+                    c.type() == AtCommand.Type.WRITE && c.argCount() > 0 ? c.name() + ": " + c.intArg(0) + "," : null;
+            default -> null;
+        };
+    }
+
+    @Override
+    public boolean loseConnection(int index, ConnectionLoss why) {
+        return slots[index].lose(CAUSE_CLOSED_PASSIVELY);
+    }
+
+    /**
+     * Every connected client reports {@code +CMQTTCONNLOST: i,3}, then {@code +CMQTTNONET}: the service
+     * is stopped and no client is held any more (the manual asks for AT+CMQTTSTART again; a stopped
+     * service holds no clients, as AT+CMQTTSTOP itself requires; the manual does not say what happens
+     * to acquired clients). A SIM7600 AWS test log published on GitHub shows the same order when the
+     * module reset under a connected client, {@code +CMQTTCONNLOST: 0,3} then {@code +CMQTTNONET} (found
+     * by a code search that did not name its repository, so the manual is the citable source).
+     * SIMCom has no PDP contexts here, so every client is concerned.
+     */
+    @Override
+    public void networkLost(IntPredicate contextDown) {
+        for (CmqttClientSlot s : slots) {
+            s.networkLost(CAUSE_NETWORK_CLOSED);
+        }
+        if (started) {
+            started = false;
+            out.urc("+CMQTTNONET");
+        }
+    }
+
+    @Override
+    public void reset() {
+        started = false;
+        for (CmqttClientSlot s : slots) {
+            s.reset();
+        }
     }
 
     @Override
@@ -72,6 +139,14 @@ final class CmqttCommands implements MqttCommandSet {
 
     @Override
     public String execute(AtCommand c, HostInput in) throws IOException {
+        try {
+            return dispatch(c, in);
+        } catch (PromptDropped e) {
+            return null;
+        }
+    }
+
+    private String dispatch(AtCommand c, HostInput in) throws IOException {
         return switch (c.name()) {
             case "+CMQTTSTART" -> start(c);
             case "+CMQTTSTOP" -> stop(c);
@@ -128,7 +203,9 @@ final class CmqttCommands implements MqttCommandSet {
 
     /** Prompts, then takes exactly {@code len} bytes, whatever they are; null if the host went away. */
     private byte[] data(HostInput in, int len) throws IOException {
-        out.raw(PROMPT);
+        if (!out.prompt(PROMPT)) {
+            throw new PromptDropped();
+        }
         return in.readExactly(len);
     }
 

@@ -1,5 +1,8 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.quectel;
 
+import io.cellmqtt.simulator.at.AtInterpreter;
+import io.cellmqtt.simulator.at.ModemProfile;
+import io.cellmqtt.simulator.broker.InboundMessage;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;

@@ -1,4 +1,4 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.host;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,43 +9,54 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads one host connection: assembles command lines (CR, LF or CR LF end a line) and hands them
- * to the interpreter, which reads data phases from the same stream.
+ * to the {@link LineHandler}, which reads data phases from the same stream.
+ *
+ * <p>While the {@link PortGate} is quiet (the modem boots, or the port hangs) every byte the host
+ * writes is discarded, and a line half received before is forgotten. A data phase that was being
+ * read when the modem went down gives up at the next byte, which is then read again as ordinary
+ * input: the modem that comes back never saw the command.
  */
-final class HostSession implements Runnable {
+public final class HostSession implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostSession.class);
     /** Longer lines are not commands any modem accepts; keep memory bounded against garbage. */
     private static final int MAX_LINE = 8192;
 
-    private final InputStream in;
-    private final AtInterpreter interpreter;
+    private final PushbackInput in;
+    private final LineHandler interpreter;
+    private final PortGate gate;
     private volatile boolean stopped;
 
-    HostSession(InputStream in, AtInterpreter interpreter) {
-        this.in = new AvailableBufferedInput(in);
-        this.interpreter = interpreter;
+    public HostSession(InputStream in, LineHandler interpreter) {
+        this(in, interpreter, new PortGate());
     }
 
-    void stop() {
+    public HostSession(InputStream in, LineHandler interpreter, PortGate gate) {
+        this.in = new PushbackInput(in);
+        this.interpreter = interpreter;
+        this.gate = gate;
+    }
+
+    public void stop() {
         stopped = true;
     }
 
     /**
      * Buffers without ever asking for more than the stream says is available (at least one byte),
-     * so streams that only implement {@code read()} do not block a bulk read waiting for 8 KiB.
+     * so streams that only implement {@code read()} do not block a bulk read waiting for 8 KiB; the
+     * last byte read can be given back once.
      */
-    private static final class AvailableBufferedInput extends InputStream {
+    private static final class PushbackInput {
         private final InputStream in;
         private final byte[] buf = new byte[4096];
         private int pos;
         private int len;
 
-        AvailableBufferedInput(InputStream in) {
+        PushbackInput(InputStream in) {
             this.in = in;
         }
 
-        @Override
-        public int read() throws IOException {
+        int read() throws IOException {
             if (pos >= len) {
                 int want = Math.max(1, Math.min(buf.length, in.available()));
                 int n = in.read(buf, 0, want);
@@ -57,18 +68,48 @@ final class HostSession implements Runnable {
             }
             return buf[pos++] & 0xFF;
         }
+
+        void unread() {
+            pos--;
+        }
+    }
+
+    /** The data phase of a command that began while {@link PortGate#resets()} was {@code resets}. */
+    private int dataByte(long resets) throws IOException {
+        while (true) {
+            int b = in.read();
+            if (b < 0) {
+                return -1;
+            }
+            if (gate.resets() != resets) {
+                in.unread(); // the modem went down under this command: the byte is the new modem's
+                return -1;
+            }
+            if (!gate.quiet()) {
+                return b;
+            }
+            // the port hangs: the byte is lost, the data phase goes on waiting
+        }
     }
 
     @Override
     public void run() {
-        HostInput input = in::read;
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         boolean lastWasCr = false;
+        long lineBreaks = gate.breaks();
         try {
             while (!stopped) {
                 int b = in.read();
                 if (b < 0) {
                     return;
+                }
+                if (gate.quiet()) {
+                    continue; // the modem is not listening
+                }
+                if (gate.breaks() != lineBreaks) {
+                    lineBreaks = gate.breaks();
+                    line.reset(); // what came before the boot or the hang is gone
+                    lastWasCr = false;
                 }
                 if (b == '\r' || b == '\n') {
                     if (b == '\n' && lastWasCr) {
@@ -81,7 +122,8 @@ final class HostSession implements Runnable {
                     }
                     byte[] raw = line.toByteArray();
                     line.reset();
-                    interpreter.onLine(raw, b, input);
+                    long resets = gate.resets();
+                    interpreter.onLine(raw, b, () -> dataByte(resets));
                 } else {
                     lastWasCr = false;
                     if (line.size() < MAX_LINE) {

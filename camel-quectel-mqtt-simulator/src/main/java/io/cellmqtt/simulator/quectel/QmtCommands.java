@@ -1,19 +1,38 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.quectel;
 
-import io.cellmqtt.simulator.QuectelModel.PublishForm;
+import io.cellmqtt.simulator.at.AtCommand;
+import io.cellmqtt.simulator.at.AtInterpreter;
+import io.cellmqtt.simulator.at.ConnectionLoss;
+import io.cellmqtt.simulator.at.ModemProfile;
+import io.cellmqtt.simulator.at.MqttCommandSet;
+import io.cellmqtt.simulator.at.PdpContexts;
+import io.cellmqtt.simulator.broker.ClientConfig;
+import io.cellmqtt.simulator.host.HostInput;
+import io.cellmqtt.simulator.host.HostOutput;
+import io.cellmqtt.simulator.quectel.QuectelModel.PublishForm;
+import io.netty.channel.EventLoopGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 
 /**
  * The Quectel MQTT command set (AT+QMT*) with the parameter ranges of the BG95 reference; where a
  * model's document differs, its {@link QuectelModel} says how.
+ *
+ * <p>A lost connection is {@code +QMTSTAT: <idx>,<err_code>} with reference 004's table 2 (section
+ * 4.1): 1 "closed or reset by a peer", 2 "sending PINGREQ packet timed out or failed". An open
+ * while the client's PDP context is inactive is {@code +QMTOPEN: <idx>,3}, "failed to activate
+ * PDP" in 004's result table of AT+QMTOPEN (section 3.2.2).
  */
-final class QmtCommands implements MqttCommandSet {
+public final class QmtCommands implements MqttCommandSet {
 
     static final int MAX_PUBEX_LEN = 560;
     static final int MAX_WILL_LEN = 255;
@@ -35,16 +54,33 @@ final class QmtCommands implements MqttCommandSet {
             "recv/mode", "(0,1),(0,1)",
             "aliauth", "\"productkey\",\"devicename\",\"devicesecret\"");
 
+    /** AT+QMTOPEN's result when the client's PDP context is not active (reference 004, 3.2.2). */
+    static final int OPEN_PDP_FAILED = 3;
+    /** +QMTSTAT codes of reference 004, table 2. */
+    static final int STAT_PEER_CLOSED = 1;
+    static final int STAT_PING_TIMEOUT = 2;
+
     private final QuectelModel model;
     private final HostOutput out;
+    private final PdpContexts pdp;
     private final MqttClientSlot[] slots;
 
-    QmtCommands(ModemProfile profile, HostOutput out, MqttClientSlot[] slots) {
+    /** The Quectel client indexes 0–5. */
+    static final int CLIENTS = 6;
+
+    /**
+     * The command set of a Quectel model, with its six client slots; broker connections run on
+     * {@code group}, DNS lookups on {@code blocking}, each broker result {@code latency} late.
+     */
+    public QmtCommands(ModemProfile profile, HostOutput out, PdpContexts pdp, EventLoopGroup group,
+            Executor blocking, Supplier<Duration> latency) {
         this.model = QuectelModel.of(profile);
         this.out = out;
-        this.slots = slots;
-        for (MqttClientSlot s : slots) {
-            s.receiveFormat(model.receive());
+        this.pdp = pdp;
+        this.slots = new MqttClientSlot[CLIENTS];
+        for (int i = 0; i < CLIENTS; i++) {
+            slots[i] = new MqttClientSlot(i, out, group, blocking, latency);
+            slots[i].receiveFormat(model.receive());
         }
     }
 
@@ -54,8 +90,38 @@ final class QmtCommands implements MqttCommandSet {
     }
 
     @Override
-    public void dropNetwork(int index) {
-        slots[index].dropNetwork();
+    public String resultUrcHead(AtCommand c) {
+        if (c.type() != AtCommand.Type.WRITE || c.argCount() < 2) {
+            return null;
+        }
+        return switch (c.name()) {
+            case "+QMTOPEN", "+QMTCLOSE", "+QMTCONN", "+QMTDISC" -> c.name() + ": " + c.intArg(0) + ",";
+            // QMTPUBEX reports with +QMTPUB, as reference 004's example shows
+            case "+QMTPUB", "+QMTPUBEX" -> "+QMTPUB: " + c.intArg(0) + "," + c.intArg(1) + ",";
+            case "+QMTSUB", "+QMTUNS" -> c.name() + ": " + c.intArg(0) + "," + c.intArg(1) + ",";
+            default -> null;
+        };
+    }
+
+    @Override
+    public boolean loseConnection(int index, ConnectionLoss why) {
+        return slots[index].lose(why == ConnectionLoss.PING_TIMEOUT ? STAT_PING_TIMEOUT : STAT_PEER_CLOSED);
+    }
+
+    @Override
+    public void networkLost(IntPredicate contextDown) {
+        for (MqttClientSlot s : slots) {
+            if (contextDown.test(s.config().pdpCid)) {
+                s.networkLost(STAT_PEER_CLOSED, OPEN_PDP_FAILED);
+            }
+        }
+    }
+
+    @Override
+    public void reset() {
+        for (MqttClientSlot s : slots) {
+            s.reset();
+        }
     }
 
     @Override
@@ -115,7 +181,7 @@ final class QmtCommands implements MqttCommandSet {
         String key = known.get();
         int idx = c.intArg(1);
         range(idx, 0, slots.length - 1);
-        ClientConfig cfg = slots[idx].config;
+        ClientConfig cfg = slots[idx].config();
         boolean query = c.argCount() == 2;
         switch (key) {
             case "version" -> {
@@ -305,7 +371,9 @@ final class QmtCommands implements MqttCommandSet {
                 if (host.isEmpty() || host.getBytes(StandardCharsets.UTF_8).length > 100) {
                     return ERROR;
                 }
-                if (!s.open(host, port)) {
+                if (s.state() == MqttClientSlot.State.CLOSED && !pdp.active(s.config().pdpCid)) {
+                    out.urc("+QMTOPEN: " + s.index + "," + OPEN_PDP_FAILED);
+                } else if (!s.open(host, port)) {
                     // the reference reports an occupied index asynchronously, after OK
                     out.urc("+QMTOPEN: " + s.index + ",2");
                 }
@@ -495,7 +563,10 @@ final class QmtCommands implements MqttCommandSet {
             s.publish(msgId, qos, retain == 1, topic, inline);
             return OK;
         }
-        out.raw(PROMPT);
+        if (!out.prompt(PROMPT)) {
+            s.release(msgId, qos); // the modem lost the command: nothing is reserved, nothing answered
+            return null;
+        }
         byte[] payload = form == PublishForm.FIXED_LENGTH ? in.readExactly(len)
                 : readUntilCtrlZ(in, model.maxPayload());
         if (payload == null) {

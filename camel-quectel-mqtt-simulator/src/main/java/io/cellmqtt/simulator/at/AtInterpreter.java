@@ -1,12 +1,15 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.at;
 
+import io.cellmqtt.simulator.host.HostInput;
+import io.cellmqtt.simulator.host.HostOutput;
+import io.cellmqtt.simulator.host.LineHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,13 +18,14 @@ import org.slf4j.LoggerFactory;
  * Executes one command line at a time. The model's MQTT command set gets the commands it handles;
  * general and network commands are answered here, as far as the model's {@link GeneralCommands}
  * table has them. Commands from several transports are serialised because a real modem has one AT
- * interpreter per port.
+ * interpreter per port. {@link #reset()} is the modem rebooting: it runs on another thread, without
+ * waiting for a command in progress, whose answer the output then drops.
  */
-final class AtInterpreter {
+public final class AtInterpreter implements LineHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(AtInterpreter.class);
-    static final String OK = "OK";
-    static final String ERROR = "ERROR";
+    public static final String OK = "OK";
+    public static final String ERROR = "ERROR";
 
     private final ModemProfile profile;
     private final HostOutput out;
@@ -29,15 +33,22 @@ final class AtInterpreter {
     private final GeneralCommands general;
     private final ModemFiles files;
     private final List<String> commandLog = new CopyOnWriteArrayList<>();
-    private final Map<String, String> sslConfig = new HashMap<>();
+    private final Map<String, String> sslConfig = new ConcurrentHashMap<>();
+    private final PdpContexts pdp;
     private volatile String imei;
-    private boolean echo = true;
-    private int cmee;
+    private volatile boolean echo = true;
+    private volatile int cmee;
     private volatile boolean poweredDown;
     private final Runnable onPowerDown;
 
-    AtInterpreter(ModemProfile profile, HostOutput out, MqttCommandSet mqtt, Runnable onPowerDown) {
+    public AtInterpreter(ModemProfile profile, HostOutput out, MqttCommandSet mqtt, Runnable onPowerDown) {
+        this(profile, out, mqtt, new PdpContexts(), onPowerDown);
+    }
+
+    public AtInterpreter(ModemProfile profile, HostOutput out, MqttCommandSet mqtt, PdpContexts pdp,
+            Runnable onPowerDown) {
         this.profile = profile;
+        this.pdp = pdp;
         this.out = out;
         this.mqtt = mqtt;
         this.general = GeneralCommands.of(profile);
@@ -46,11 +57,11 @@ final class AtInterpreter {
         this.onPowerDown = onPowerDown;
     }
 
-    void imei(String imei) {
+    public void imei(String imei) {
         this.imei = imei;
     }
 
-    List<String> commandLog() {
+    public List<String> commandLog() {
         return List.copyOf(commandLog);
     }
 
@@ -59,10 +70,25 @@ final class AtInterpreter {
     }
 
     /**
+     * The modem rebooted: echo on, {@code AT+CMEE} back to 0, every SSL setting and PDP context
+     * gone, every MQTT connection cut without a word and every MQTT setting forgotten. Uploaded
+     * files stay, as they live in the modem's flash.
+     */
+    public void reset() {
+        mqtt.reset();
+        echo = true;
+        cmee = 0;
+        sslConfig.clear();
+        pdp.deactivateAll();
+        poweredDown = false;
+    }
+
+    /**
      * One line as received, without its terminator; {@code terminator} is echoed with it.
      * {@code in} is where a data phase (QMTPUB) reads its payload from.
      */
-    synchronized void onLine(byte[] line, int terminator, HostInput in) throws IOException {
+    @Override
+    public synchronized void onLine(byte[] line, int terminator, HostInput in) throws IOException {
         if (poweredDown) {
             return;
         }
@@ -85,19 +111,32 @@ final class AtInterpreter {
         if (LOG.isDebugEnabled()) {
             LOG.debug("<< {}", maskSecrets(text));
         }
+        Optional<AtCommand> parsed = AtLineParser.parse(java.util.Arrays.copyOfRange(cmd, 2, cmd.length));
+        out.commandStarted(parsed.map(this::resultUrcHead).orElse(null));
         String result;
         try {
-            Optional<AtCommand> parsed = AtLineParser.parse(java.util.Arrays.copyOfRange(cmd, 2, cmd.length));
             result = parsed.isEmpty() ? ERROR : execute(parsed.get(), in);
         } catch (RuntimeException e) {
             // malformed numbers, missing parameters: the modem answers ERROR
             LOG.debug("command failed: {}", e.toString());
             result = ERROR;
         }
-        out.finalResult(result);
+        if (result == null) {
+            out.endReply(); // the modem lost the command: no answer at all
+        } else {
+            out.finalResult(result);
+        }
         if (poweredDown) {
             out.powerDown("POWERED DOWN");
             onPowerDown.run();
+        }
+    }
+
+    private String resultUrcHead(AtCommand c) {
+        try {
+            return mqtt.handles(c.name()) ? mqtt.resultUrcHead(c) : null;
+        } catch (RuntimeException e) {
+            return null; // malformed: it will be refused
         }
     }
 
@@ -159,13 +198,17 @@ final class AtInterpreter {
                 return read(c, "+COPS: 0,0,\"SIMULATED\",8");
             }
             case PDP_CONTEXTS -> {
-                if (c.type() == AtCommand.Type.READ) {
-                    out.line("+QIACT: 1,1,1,\"10.0.0.2\"");
-                }
-                return OK;
+                return pdpContexts(c);
+            }
+            case PDP_DEACTIVATE -> {
+                return pdpDeactivate(c);
             }
             case GPRS_ACTIVATE -> {
-                return c.type() == AtCommand.Type.EXEC ? OK : ERROR;
+                if (c.type() != AtCommand.Type.EXEC) {
+                    return ERROR;
+                }
+                pdp.activate(1); // the M95 has one GPRS context
+                return OK;
             }
             case GPRS_APN -> {
                 return gprsApn(c);
@@ -194,6 +237,47 @@ final class AtInterpreter {
             }
             default -> throw new IllegalStateException("no implementation for " + behaviour);
         }
+    }
+
+    /** {@code AT+QIACT?} lists the active contexts; {@code AT+QIACT=<cid>} activates one. */
+    private String pdpContexts(AtCommand c) {
+        switch (c.type()) {
+            case READ -> {
+                for (int cid : pdp.list()) {
+                    out.line("+QIACT: " + cid + ",1,1,\"10.0.0." + (cid + 1) + "\"");
+                }
+                return OK;
+            }
+            case WRITE -> {
+                int cid = c.intArg(0);
+                if (cid < 1 || cid > 16) {
+                    return ERROR;
+                }
+                pdp.activate(cid);
+                return OK;
+            }
+            default -> {
+                return OK;
+            }
+        }
+    }
+
+    /**
+     * {@code AT+QIDEACT=<cid>} (the M95's {@code AT+QIDEACT} has no id: its one context): the context
+     * goes, and with it every MQTT connection on it, reported as a lost connection.
+     */
+    private String pdpDeactivate(AtCommand c) {
+        if (c.type() == AtCommand.Type.TEST || c.type() == AtCommand.Type.READ) {
+            return OK;
+        }
+        int cid = c.type() == AtCommand.Type.WRITE ? c.intArg(0) : 1;
+        if (cid < 1 || cid > 16) {
+            return ERROR;
+        }
+        if (pdp.deactivate(cid)) {
+            mqtt.networkLost(x -> x == cid);
+        }
+        return OK;
     }
 
     private String cmee(AtCommand c) {

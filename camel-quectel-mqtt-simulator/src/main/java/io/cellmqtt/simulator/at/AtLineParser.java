@@ -1,4 +1,4 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.at;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

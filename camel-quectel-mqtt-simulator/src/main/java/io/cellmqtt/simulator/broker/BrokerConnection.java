@@ -1,4 +1,4 @@
-package io.cellmqtt.simulator;
+package io.cellmqtt.simulator.broker;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufUtil;
@@ -48,15 +48,15 @@ import org.slf4j.LoggerFactory;
  * One client index's real connection to a broker: QMTOPEN is the TCP (or TLS) connect, QMTCONN the
  * CONNECT, and the host's message ids go on the wire unchanged, as on the modem.
  */
-final class BrokerConnection {
+public final class BrokerConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerConnection.class);
 
     /** Result codes of +QMTOPEN from the BG95 reference. */
-    static final int OPEN_OK = 0;
-    static final int OPEN_FAILED = -1;
-    static final int OPEN_DNS_FAILED = 4;
-    static final int OPEN_NETWORK_ERROR = 5;
+    public static final int OPEN_OK = 0;
+    public static final int OPEN_FAILED = -1;
+    public static final int OPEN_DNS_FAILED = 4;
+    public static final int OPEN_NETWORK_ERROR = 5;
 
     private final int index;
     private final EventLoopGroup group;
@@ -67,9 +67,11 @@ final class BrokerConnection {
     private volatile boolean disconnectSent;
     private volatile boolean closeExpected;
     private volatile boolean connected;
+    /** Closed or dropped by the modem: a connect still under way is abandoned when it completes. */
+    private volatile boolean cancelled;
     private volatile ChannelFuture disconnectFuture;
 
-    BrokerConnection(int index, EventLoopGroup group, Executor blocking, BrokerEvents events, Supplier<Duration> latency) {
+    public BrokerConnection(int index, EventLoopGroup group, Executor blocking, BrokerEvents events, Supplier<Duration> latency) {
         this.index = index;
         this.group = group;
         this.blocking = blocking;
@@ -77,13 +79,16 @@ final class BrokerConnection {
         this.latency = latency;
     }
 
-    boolean isConnected() {
+    public boolean isConnected() {
         return connected;
     }
 
     /** Resolves (off the event loop: DNS blocks) and connects; the result arrives as {@link BrokerEvents#opened}. */
-    void open(String host, int port, boolean ssl) {
+    public void open(String host, int port, boolean ssl) {
         blocking.execute(() -> {
+            if (cancelled) {
+                return;
+            }
             InetAddress address;
             try {
                 address = InetAddress.getByName(host);
@@ -133,6 +138,10 @@ final class BrokerConnection {
             }
             Channel ch = f.channel();
             channel = ch;
+            if (cancelled) {
+                ch.close(); // the modem gave up on this connection while it was being made
+                return;
+            }
             ch.closeFuture().addListener(x -> {
                 ChannelFuture disc = disconnectFuture;
                 if (disc == null) {
@@ -160,7 +169,7 @@ final class BrokerConnection {
         });
     }
 
-    void connect(String clientId, String user, String password, ClientConfig cfg) {
+    public void connect(String clientId, String user, String password, ClientConfig cfg) {
         MqttMessageBuilders.ConnectBuilder b = MqttMessageBuilders.connect()
                 .protocolVersion(cfg.version == 3 ? MqttVersion.MQTT_3_1 : MqttVersion.MQTT_3_1_1)
                 .clientId(clientId)
@@ -187,7 +196,7 @@ final class BrokerConnection {
         ch.writeAndFlush(b.build());
     }
 
-    void subscribe(int msgId, List<String> topics, List<Integer> qos) {
+    public void subscribe(int msgId, List<String> topics, List<Integer> qos) {
         MqttMessageBuilders.SubscribeBuilder b = MqttMessageBuilders.subscribe().messageId(msgId);
         for (int i = 0; i < topics.size(); i++) {
             b.addSubscription(MqttQoS.valueOf(qos.get(i)), topics.get(i));
@@ -195,13 +204,13 @@ final class BrokerConnection {
         channel.writeAndFlush(b.build());
     }
 
-    void unsubscribe(int msgId, List<String> topics) {
+    public void unsubscribe(int msgId, List<String> topics) {
         MqttMessageBuilders.UnsubscribeBuilder b = MqttMessageBuilders.unsubscribe().messageId(msgId);
         topics.forEach(b::addTopicFilter);
         channel.writeAndFlush(b.build());
     }
 
-    void publish(int msgId, int qos, boolean retain, String topic, byte[] payload) {
+    public void publish(int msgId, int qos, boolean retain, String topic, byte[] payload) {
         MqttPublishMessage m = MqttMessageBuilders.publish()
                 .topicName(topic)
                 .qos(MqttQoS.valueOf(qos))
@@ -217,7 +226,7 @@ final class BrokerConnection {
     }
 
     /** Sends DISCONNECT; the broker is expected to close the connection (then +QMTSTAT: n,5). */
-    void disconnect(java.util.function.IntConsumer onSent) {
+    public void disconnect(java.util.function.IntConsumer onSent) {
         disconnectSent = true;
         connected = false;
         // the result listener goes on before the future is published, so it always precedes the close report
@@ -228,7 +237,8 @@ final class BrokerConnection {
     }
 
     /** Closes the TCP connection at the host's request (QMTCLOSE) or at shutdown: no +QMTSTAT. */
-    ChannelFuture close() {
+    public ChannelFuture close() {
+        cancelled = true;
         closeExpected = true;
         connected = false;
         Channel ch = channel;
@@ -236,7 +246,8 @@ final class BrokerConnection {
     }
 
     /** Simulates the network vanishing: no DISCONNECT, an RST, and the broker publishes the will. */
-    void drop() {
+    public void drop() {
+        cancelled = true;
         connected = false;
         Channel ch = channel;
         if (ch != null) {

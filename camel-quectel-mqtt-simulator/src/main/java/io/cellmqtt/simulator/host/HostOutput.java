@@ -1,0 +1,440 @@
+package io.cellmqtt.simulator.host;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single path from the modem to the host. Decisions about ordering are taken under one lock
+ * (a reply or data phase in progress holds back URCs until its final result), while the blocking
+ * writes happen on a dedicated thread so a host that stops reading never stalls the Netty threads.
+ *
+ * <p>What leaves goes through one first-in first-out queue, as through a UART: a byte written late
+ * holds back every byte behind it. The faults that act on the way out live here: a reply written
+ * late or twice, a prompt that never comes, bytes that are lost while the {@link PortGate} is quiet,
+ * and a {@link #reset()} that forgets everything not yet written, as a rebooting modem does.
+ */
+public final class HostOutput implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostOutput.class);
+    private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** Bytes to write, not before {@code notBefore} (System.nanoTime, 0 = now), if still of {@code generation}. */
+    private record Chunk(byte[] bytes, long notBefore, long generation) {
+    }
+
+    /** What happens to one command's final result and to its result URC. */
+    private record Effect(Duration delay, boolean duplicate, String urcHead) {
+        boolean any() {
+            return delay != null || duplicate;
+        }
+    }
+
+    private static final Chunk STOP = new Chunk(new byte[0], 0, -1);
+
+    private final Object lock = new Object();
+    private final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+    private final List<Chunk> heldUrcs = new ArrayList<>();
+    private final List<Effect> pendingUrcEffects = new ArrayList<>();
+    /** The generation each reply thread began its reply in; a reply of an older one is never written. */
+    private final ThreadLocal<Long> replyGeneration = new ThreadLocal<>();
+    private final PortGate gate;
+    private final Thread writer;
+    private volatile OutputStream sink;
+    private volatile long generation;
+    private volatile boolean writing;
+    private volatile boolean closed;
+    private boolean replyInProgress;
+    private boolean poweredDown;
+    private String beforeNextOk;
+    private Random chunkRandom;
+    private int maxChunk;
+    private int delaysArmed;
+    private Duration armedDelay;
+    private boolean duplicateArmed;
+    private int promptDropsArmed;
+    private Effect current;
+
+    public HostOutput() {
+        this(new PortGate());
+    }
+
+    public HostOutput(PortGate gate) {
+        this.gate = gate;
+        writer = new Thread(this::writeLoop, "sim-host-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    public void attach(OutputStream out) {
+        sink = out;
+    }
+
+    public void detach(OutputStream out) {
+        if (sink == out) {
+            sink = null;
+        }
+    }
+
+    public void setChunking(long seed, int max) {
+        synchronized (lock) {
+            chunkRandom = max > 0 ? new Random(seed) : null;
+            maxChunk = max;
+        }
+    }
+
+    public void beforeNextOk(String urcLine) {
+        synchronized (lock) {
+            beforeNextOk = urcLine;
+        }
+    }
+
+    // ---- faults armed for the commands to come ---------------------------------------------
+
+    /** The final results of the next {@code count} commands (and their result URCs) go out {@code delay} late. */
+    public void armDelays(int count, Duration delay) {
+        synchronized (lock) {
+            delaysArmed = count;
+            armedDelay = delay;
+        }
+    }
+
+    /** The next command's final result (and its result URC) goes out twice. */
+    public void armDuplicate() {
+        synchronized (lock) {
+            duplicateArmed = true;
+        }
+    }
+
+    /** The next {@code count} data prompts are never written (see {@link #prompt(byte[])}). */
+    public void armPromptDrops(int count) {
+        synchronized (lock) {
+            promptDropsArmed += count;
+        }
+    }
+
+    // ---- a reply -----------------------------------------------------------------------------
+
+    /** A command line was received: from now on URCs wait until its final result. */
+    public void beginReply() {
+        synchronized (lock) {
+            replyGeneration.set(generation);
+            replyInProgress = true;
+            current = null;
+        }
+    }
+
+    /**
+     * The line is a command: it takes the reply faults armed for it. {@code resultUrcHead} is how
+     * the URC carrying its result begins ({@code +QMTOPEN: 0,}), or null if it has none.
+     */
+    public void commandStarted(String resultUrcHead) {
+        synchronized (lock) {
+            if (stale()) {
+                return;
+            }
+            Duration delay = null;
+            if (delaysArmed > 0) {
+                delaysArmed--;
+                delay = armedDelay;
+            }
+            Effect e = new Effect(delay, duplicateArmed, resultUrcHead);
+            duplicateArmed = false;
+            current = e.any() ? e : null;
+            if (current != null && resultUrcHead != null) {
+                pendingUrcEffects.add(current);
+            }
+        }
+    }
+
+    /** Bytes that belong to the current reply (echo, information lines). */
+    public void raw(byte[] bytes) {
+        synchronized (lock) {
+            if (!stale()) {
+                enqueue(bytes, 0);
+            }
+        }
+    }
+
+    /**
+     * The data prompt of the current reply. False when it was not written because the modem lost
+     * the command (a prompt drop was armed): the caller then forgets the command and answers nothing.
+     */
+    public boolean prompt(byte[] prompt) {
+        synchronized (lock) {
+            if (stale()) {
+                return false;
+            }
+            if (promptDropsArmed > 0) {
+                promptDropsArmed--;
+                return false;
+            }
+            enqueue(prompt, 0);
+            return true;
+        }
+    }
+
+    /** An information response line, framed as the spec says: CR LF text CR LF. */
+    public void line(String text) {
+        raw(frame(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Several information lines as one block, the way Quectel prints ATI: CR LF l1 CR LF l2 CR LF. */
+    public void block(List<String> lines) {
+        raw(("\r\n" + String.join("\r\n", lines) + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes the final result code, ends the reply and releases the URCs held back meanwhile. */
+    public void finalResult(String result) {
+        synchronized (lock) {
+            if (stale()) {
+                return; // the modem rebooted while this command ran: its answer died with it
+            }
+            long notBefore = current != null && current.delay() != null ? deadline(current.delay()) : 0;
+            if ("OK".equals(result) && beforeNextOk != null) {
+                enqueue(frame(beforeNextOk.getBytes(StandardCharsets.UTF_8)), notBefore);
+                beforeNextOk = null;
+            }
+            byte[] framed = frame(result.getBytes(StandardCharsets.UTF_8));
+            enqueue(framed, notBefore);
+            if (current != null && current.duplicate()) {
+                enqueue(framed, notBefore);
+            }
+            if (current != null && !"OK".equals(result)) {
+                pendingUrcEffects.remove(current); // a refused command has no result URC to come
+            }
+            finishReply();
+        }
+    }
+
+    /** Ends a reply that produced no final result (a line that was ignored, a command the modem lost). */
+    public void endReply() {
+        synchronized (lock) {
+            if (stale()) {
+                return;
+            }
+            if (current != null) {
+                pendingUrcEffects.remove(current);
+            }
+            finishReply();
+        }
+    }
+
+    private void finishReply() {
+        replyInProgress = false;
+        current = null;
+        for (Chunk urc : heldUrcs) {
+            queueChunk(urc);
+        }
+        heldUrcs.clear();
+    }
+
+    /** True when the calling thread's reply began before the last {@link #reset()}. */
+    private boolean stale() {
+        Long g = replyGeneration.get();
+        return g != null && g != generation;
+    }
+
+    // ---- unsolicited output ------------------------------------------------------------------
+
+    public void urc(String line) {
+        urc(line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A URC as raw bytes (QMTRECV carries binary payloads). Held back while a reply is in progress. */
+    public void urc(byte[] line) {
+        unsolicited(frame(line), true);
+    }
+
+    /** Bytes written between replies exactly as given, without framing: line noise, a torn URC. */
+    public void unframed(byte[] bytes) {
+        unsolicited(bytes.clone(), false);
+    }
+
+    private void unsolicited(byte[] bytes, boolean mayCarryResult) {
+        synchronized (lock) {
+            if (poweredDown || gate.quiet()) {
+                return; // a URC that arises while the port is hung or the modem boots is lost
+            }
+            long notBefore = 0;
+            int copies = 1;
+            if (mayCarryResult) {
+                Effect e = takeEffectFor(bytes);
+                if (e != null) {
+                    copies = e.duplicate() ? 2 : 1;
+                    notBefore = e.delay() != null ? deadline(e.delay()) : 0;
+                }
+            }
+            for (int i = 0; i < copies; i++) {
+                for (Chunk c : chunks(bytes, notBefore)) {
+                    if (replyInProgress) {
+                        heldUrcs.add(c);
+                    } else {
+                        queueChunk(c);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The armed effect whose command this framed URC reports the result of, removed; or null. */
+    private Effect takeEffectFor(byte[] framed) {
+        String text = new String(framed, 2, Math.min(framed.length - 2, 64), StandardCharsets.ISO_8859_1);
+        for (Iterator<Effect> it = pendingUrcEffects.iterator(); it.hasNext(); ) {
+            Effect e = it.next();
+            if (text.startsWith(e.urcHead())) {
+                it.remove();
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The last words of a modem switched off by AT+QPOWD; nothing is written afterwards. */
+    public void powerDown(String lastLine) {
+        synchronized (lock) {
+            enqueue(frame(lastLine.getBytes(StandardCharsets.UTF_8)), 0);
+            poweredDown = true;
+            heldUrcs.clear();
+        }
+    }
+
+    /**
+     * The modem went down: everything not yet written is lost, the reply in progress is abandoned
+     * (whatever its command still answers is dropped) and URCs are no longer held for it.
+     */
+    public void reset() {
+        synchronized (lock) {
+            generation++;
+            queue.clear();
+            heldUrcs.clear();
+            pendingUrcEffects.clear();
+            replyInProgress = false;
+            current = null;
+            poweredDown = false;
+        }
+    }
+
+    // ---- the queue ---------------------------------------------------------------------------
+
+    private static long deadline(Duration d) {
+        return System.nanoTime() + Math.max(1, d.toNanos());
+    }
+
+    private void enqueue(byte[] bytes, long notBefore) {
+        if (poweredDown || gate.quiet() || bytes.length == 0) {
+            return;
+        }
+        for (Chunk c : chunks(bytes, notBefore)) {
+            queueChunk(c);
+        }
+    }
+
+    private void queueChunk(Chunk c) {
+        if (c.generation() == generation) {
+            queue.add(c);
+        }
+    }
+
+    /** The bytes as the UART will carry them: whole, or in random pieces when chunking is on. */
+    private List<Chunk> chunks(byte[] bytes, long notBefore) {
+        if (chunkRandom == null) {
+            return List.of(new Chunk(bytes, notBefore, generation));
+        }
+        List<Chunk> out = new ArrayList<>();
+        int off = 0;
+        while (off < bytes.length) {
+            int n = Math.min(bytes.length - off, 1 + chunkRandom.nextInt(maxChunk));
+            byte[] piece = new byte[n];
+            System.arraycopy(bytes, off, piece, 0, n);
+            out.add(new Chunk(piece, notBefore, generation));
+            off += n;
+        }
+        return out;
+    }
+
+    public static byte[] frame(byte[] text) {
+        byte[] out = new byte[text.length + 4];
+        out[0] = '\r';
+        out[1] = '\n';
+        System.arraycopy(text, 0, out, 2, text.length);
+        out[out.length - 2] = '\r';
+        out[out.length - 1] = '\n';
+        return out;
+    }
+
+    private void writeLoop() {
+        try {
+            while (true) {
+                Chunk c = queue.take();
+                if (c == STOP || closed) {
+                    return;
+                }
+                writing = true;
+                try {
+                    if (waitFor(c)) {
+                        write(c.bytes());
+                    }
+                } finally {
+                    writing = false;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until the chunk is due; false if it died meanwhile (reset, close) or the port is hung. */
+    private boolean waitFor(Chunk c) throws InterruptedException {
+        while (c.notBefore() != 0) {
+            long left = c.notBefore() - System.nanoTime();
+            if (left <= 0 || closed || c.generation() != generation) {
+                break;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, WAIT_STEP_NANOS));
+        }
+        return !closed && c.generation() == generation && !gate.quiet();
+    }
+
+    private void write(byte[] bytes) {
+        OutputStream out = sink;
+        if (out == null) {
+            return; // no host attached: the bytes are lost, as on a real UART
+        }
+        try {
+            out.write(bytes);
+            out.flush();
+        } catch (IOException e) {
+            LOG.debug("host write failed: {}", e.toString());
+        }
+    }
+
+    /** Waits (bounded) until everything queued so far was handed to the sink; used before closing. */
+    public void drain(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while ((!queue.isEmpty() || writing) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        queue.add(STOP);
+        try {
+            writer.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
