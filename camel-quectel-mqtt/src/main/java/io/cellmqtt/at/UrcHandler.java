@@ -1,8 +1,8 @@
 package io.cellmqtt.at;
 
 /**
- * Receives the unsolicited lines whose prefix it was registered for. Called on the channel's
- * reader thread: it must not block and must not execute commands synchronously.
+ * Receives the unsolicited lines whose prefix it was registered for. Called on the modem's event
+ * loop: it must not block.
  */
 @FunctionalInterface
 public interface UrcHandler {

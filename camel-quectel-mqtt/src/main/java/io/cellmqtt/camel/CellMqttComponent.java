@@ -30,6 +30,8 @@ public class CellMqttComponent extends HealthCheckComponent {
 
     private volatile Clock clock = Clock.systemUTC();
 
+    private CamelModemThreads threads;
+
     public CellMqttComponent() {
     }
 
@@ -72,7 +74,8 @@ public class CellMqttComponent extends HealthCheckComponent {
         CellMqttValidation.Broker broker = endpoint.validate();
         ModemSettings modemSettings = new ModemSettings(c.getSerialPort(), c.getBaudRate(),
                 c.getModem() == null ? "auto" : c.getModem().toLowerCase(Locale.ROOT), c.getApn(), c.getApnUserName(),
-                c.getApnPassword(), c.getPdpContextId(), c.isDisablePowerSaving(), Duration.ofSeconds(60));
+                c.getApnPassword(), c.getPdpContextId(), c.isDisablePowerSaving(), Duration.ofSeconds(60),
+                Duration.ofMillis(c.getReconnectDelay()), Duration.ofMillis(c.getMaxReconnectDelay()));
         MqttClientSettings clientSettings = new MqttClientSettings(broker.host(), broker.port(), broker.ssl(),
                 c.getClientId(), c.getUserName(), c.getPassword(),
                 c.getClientIndex() == null ? -1 : c.getClientIndex(), c.getProtocolVersion(),
@@ -82,7 +85,15 @@ public class CellMqttComponent extends HealthCheckComponent {
                 c.getSecLevel() == null ? -1 : c.getSecLevel(), c.getSslVersion(), c.getCipherSuite(),
                 c.isIgnoreLocalTime(), c.getInflightWindow(), Duration.ofMillis(c.getReconnectDelay()),
                 Duration.ofMillis(c.getMaxReconnectDelay()), credentialsProvider(c));
-        return modems.acquire(modemSettings, clientSettings);
+        return modems.acquire(modemSettings, clientSettings, threads());
+    }
+
+    /** The modems' threads, from the context's ExecutorServiceManager; made when the first modem is opened. */
+    private synchronized CamelModemThreads threads() {
+        if (threads == null) {
+            threads = new CamelModemThreads(getCamelContext(), this);
+        }
+        return threads;
     }
 
     /** What renews the credentials on every connect, if the options ask for it (validated before). */
@@ -101,6 +112,12 @@ public class CellMqttComponent extends HealthCheckComponent {
     @Override
     protected void doStop() throws Exception {
         modems.closeAll();
+        synchronized (this) {
+            if (threads != null) {
+                threads.close();
+                threads = null;
+            }
+        }
         super.doStop();
     }
 }

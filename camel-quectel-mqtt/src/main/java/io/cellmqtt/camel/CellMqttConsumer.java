@@ -2,8 +2,8 @@ package io.cellmqtt.camel;
 
 import java.util.concurrent.TimeUnit;
 
-import io.cellmqtt.camel.ModemConnector.SubscriptionHandle;
 import io.cellmqtt.modem.ReceivedMessage;
+import io.cellmqtt.modem.Subscription;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.support.DefaultConsumer;
@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * Subscribes the endpoint's topic filter at the endpoint's qos. Each received message becomes an exchange whose
  * body is the received bytes ({@code byte[]}) with the topic, message id and client index headers. QoS and retain
  * flag are not reported by the modem's receive URC, so they are not set.
+ *
+ * <p>Starting does not wait for the broker: the subscription is made as soon as the client is connected, restored after
+ * every reconnect, and the consumer's health check is DOWN until the broker holds it. A subscription the broker refuses
+ * is logged as an error, handed to the consumer's exception handler, shows in the health check, and is not asked
+ * again.
  */
 public class CellMqttConsumer extends DefaultConsumer {
 
@@ -21,7 +26,7 @@ public class CellMqttConsumer extends DefaultConsumer {
     private static final long UNSUBSCRIBE_WAIT_SECONDS = 30;
 
     private volatile SharedModems.Lease lease;
-    private SubscriptionHandle subscription;
+    private volatile Subscription subscription;
     private CellMqttHealthCheck healthCheck;
 
     public CellMqttConsumer(CellMqttEndpoint endpoint, Processor processor) {
@@ -38,19 +43,17 @@ public class CellMqttConsumer extends DefaultConsumer {
         super.doStart();
         CellMqttEndpoint endpoint = getEndpoint();
         lease = endpoint.getComponent().acquire(endpoint);
-        try {
-            subscription = lease.client()
-                    .subscribe(endpoint.getTopic(), endpoint.getConfiguration().getQos(), this::onMessage).get();
-        } catch (Exception e) {
-            SharedModems.Lease l = lease;
-            lease = null;
-            l.release();
-            throw e;
-        }
+        Subscription s = new Subscription(endpoint.getTopic(), endpoint.getConfiguration().getQos(), this::onMessage);
+        subscription = s;
+        lease.client().subscribe(s).whenComplete((v, e) -> {
+            if (e != null && !(e instanceof java.util.concurrent.CancellationException)) {
+                getExceptionHandler().handleException("Subscribing " + endpoint.getTopic() + " failed", e);
+            }
+        });
         if (endpoint.getComponent().isHealthCheckConsumerEnabled()) {
             String id = getRouteId() != null ? getRouteId() : endpoint.getId();
             healthCheck = CellMqttHealthCheck.register(endpoint.getCamelContext(), "consumer:cellmqtt-" + id,
-                    lease.serialPort(), () -> lease == null ? null : lease.client());
+                    lease.serialPort(), () -> lease, () -> subscription);
         }
     }
 
@@ -58,11 +61,12 @@ public class CellMqttConsumer extends DefaultConsumer {
     protected void doStop() throws Exception {
         CellMqttHealthCheck.unregister(getEndpoint().getCamelContext(), healthCheck);
         healthCheck = null;
-        SubscriptionHandle s = subscription;
+        Subscription s = subscription;
         subscription = null;
-        if (s != null) {
+        SharedModems.Lease current = lease;
+        if (s != null && current != null) {
             try {
-                s.unsubscribe().get(UNSUBSCRIBE_WAIT_SECONDS, TimeUnit.SECONDS);
+                current.client().unsubscribe(s).get(UNSUBSCRIBE_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {

@@ -3,11 +3,11 @@ package io.cellmqtt.camel;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.time.Duration;
 
 import io.cellmqtt.camel.ModemConnector.ModemClient;
 import io.cellmqtt.modem.OutgoingMessage;
+import io.cellmqtt.modem.PublishTimeoutException;
 import io.cellmqtt.modem.PublishReceipt;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
@@ -17,7 +17,10 @@ import org.apache.camel.support.DefaultAsyncProducer;
 
 /**
  * Publishes the message body ({@code byte[]}; a String as UTF-8) through the modem. Asynchronous: the exchange
- * completes when the modem reports the publish result, or fails after {@code publishTimeout}.
+ * completes when the modem reports the broker's acknowledgement, or fails after {@code publishTimeout} (waiting for a
+ * lost connection to come back included) with an {@link ExchangeTimedOutException} that says whether the message may
+ * still reach the broker. A message whose exchange failed before the modem had it is never sent afterwards. The
+ * exchange continues on the component's completion pool, never on a modem's thread.
  */
 public class CellMqttProducer extends DefaultAsyncProducer {
 
@@ -39,8 +42,7 @@ public class CellMqttProducer extends DefaultAsyncProducer {
         lease = getEndpoint().getComponent().acquire(getEndpoint());
         if (getEndpoint().getComponent().isHealthCheckProducerEnabled()) {
             healthCheck = CellMqttHealthCheck.register(getEndpoint().getCamelContext(),
-                    "producer:cellmqtt-" + getEndpoint().getId(), lease.serialPort(),
-                    () -> lease == null ? null : lease.client());
+                    "producer:cellmqtt-" + getEndpoint().getId(), lease.serialPort(), () -> lease, () -> null);
         }
     }
 
@@ -91,8 +93,7 @@ public class CellMqttProducer extends DefaultAsyncProducer {
             ModemClient client = l.client();
             OutgoingMessage message = toOutgoing(exchange);
             client.validate(message);
-            result = client.publish(message).copy()
-                    .orTimeout(getEndpoint().getConfiguration().getPublishTimeout(), TimeUnit.MILLISECONDS);
+            result = client.publish(message, Duration.ofMillis(getEndpoint().getConfiguration().getPublishTimeout()));
         } catch (Exception e) {
             exchange.setException(e);
             callback.done(true);
@@ -120,10 +121,11 @@ public class CellMqttProducer extends DefaultAsyncProducer {
             while (cause instanceof CompletionException && cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            if (cause instanceof TimeoutException) {
-                long timeout = getEndpoint().getConfiguration().getPublishTimeout();
-                exchange.setException(new ExchangeTimedOutException(exchange, timeout,
-                        "The modem did not report the publish result within publishTimeout=" + timeout + " ms"));
+            if (cause instanceof PublishTimeoutException timeout) {
+                long ms = getEndpoint().getConfiguration().getPublishTimeout();
+                exchange.setException(new ExchangeTimedOutException(exchange, ms,
+                        "The modem did not report the publish result within publishTimeout=" + ms + " ms: "
+                                                                                  + timeout.getMessage()));
             } else {
                 exchange.setException(cause);
             }

@@ -1,11 +1,14 @@
 package io.cellmqtt.camel;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import io.cellmqtt.modem.MessageListener;
+import io.cellmqtt.link.LinkOpener;
+import io.cellmqtt.loop.ModemThreads;
 import io.cellmqtt.modem.Modem;
 import io.cellmqtt.modem.ModemException;
 import io.cellmqtt.modem.ModemSettings;
+import io.cellmqtt.modem.ModemState;
 import io.cellmqtt.modem.MqttClient;
 import io.cellmqtt.modem.MqttClientSettings;
 import io.cellmqtt.modem.MqttClientState;
@@ -20,15 +23,22 @@ import io.cellmqtt.modem.Subscription;
  */
 interface ModemConnector {
 
-    /** Opens the modem behind {@code settings.serialPort()}: this is where bytes first go on the wire. */
-    ModemHandle open(ModemSettings settings) throws ModemException;
+    /**
+     * Opens the modem behind {@code settings.serialPort()} on {@code threads}: this is where bytes first go on the
+     * wire. Returns once the modem is identified; it recovers from every later fault by itself.
+     */
+    ModemHandle open(ModemSettings settings, ModemThreads threads) throws ModemException;
 
     /** An open modem. */
     interface ModemHandle {
         ModemClient createClient(MqttClientSettings settings) throws ModemException;
 
-        boolean isAlive();
+        ModemState state();
 
+        /** Why the modem is in its state. */
+        String reason();
+
+        /** Closes the modem (its clients, its port, its threads). */
         void close();
     }
 
@@ -38,24 +48,28 @@ interface ModemConnector {
 
         MqttClientState state();
 
+        /** Why the client is in its state. */
+        String reason();
+
+        /** Starts connecting (and reconnecting); the route does not wait for it. */
         CompletableFuture<Void> start();
 
         void validate(OutgoingMessage message);
 
-        CompletableFuture<PublishReceipt> publish(OutgoingMessage message);
+        CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout);
 
-        CompletableFuture<SubscriptionHandle> subscribe(String filter, int qos, MessageListener listener);
+        /** Completes when the broker holds the subscription, fails if it refuses it. */
+        CompletableFuture<Subscription> subscribe(Subscription subscription);
 
-        CompletableFuture<Void> stop();
-    }
+        CompletableFuture<Void> unsubscribe(Subscription subscription);
 
-    /** A subscription that can be undone. */
-    interface SubscriptionHandle {
-        CompletableFuture<Void> unsubscribe();
+        /** Stops it and gives its index back to the modem. */
+        CompletableFuture<Void> close();
     }
 
     /** The real thing: {@link Modem#open}. */
-    ModemConnector DEFAULT = settings -> new RealModem(Modem.open(settings));
+    ModemConnector DEFAULT = (settings, threads) -> new RealModem(
+            Modem.open(settings, LinkOpener.of(settings.serialPort(), settings.baudRate()), threads));
 
     final class RealModem implements ModemHandle {
         private final Modem modem;
@@ -70,8 +84,13 @@ interface ModemConnector {
         }
 
         @Override
-        public boolean isAlive() {
-            return modem.isAlive();
+        public ModemState state() {
+            return modem.state();
+        }
+
+        @Override
+        public String reason() {
+            return modem.reason();
         }
 
         @Override
@@ -98,6 +117,11 @@ interface ModemConnector {
         }
 
         @Override
+        public String reason() {
+            return client.reason();
+        }
+
+        @Override
         public CompletableFuture<Void> start() {
             return client.start();
         }
@@ -108,22 +132,23 @@ interface ModemConnector {
         }
 
         @Override
-        public CompletableFuture<PublishReceipt> publish(OutgoingMessage message) {
-            return client.publish(message);
+        public CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout) {
+            return client.publish(message, timeout);
         }
 
         @Override
-        public CompletableFuture<SubscriptionHandle> subscribe(String filter, int qos, MessageListener listener) {
-            return client.subscribe(filter, qos, listener).thenApply(this::handle);
-        }
-
-        private SubscriptionHandle handle(Subscription subscription) {
-            return () -> client.unsubscribe(subscription);
+        public CompletableFuture<Subscription> subscribe(Subscription subscription) {
+            return client.subscribe(subscription);
         }
 
         @Override
-        public CompletableFuture<Void> stop() {
-            return client.stop();
+        public CompletableFuture<Void> unsubscribe(Subscription subscription) {
+            return client.unsubscribe(subscription);
+        }
+
+        @Override
+        public CompletableFuture<Void> close() {
+            return client.close();
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.cellmqtt.camel;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -8,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.cellmqtt.camel.ModemConnector.ModemClient;
 import io.cellmqtt.camel.ModemConnector.ModemHandle;
+import io.cellmqtt.loop.ModemThreads;
 import io.cellmqtt.modem.ModemSettings;
 import io.cellmqtt.modem.MqttClientSettings;
 import org.slf4j.Logger;
@@ -15,15 +18,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The component's shared resources: one modem per serial port and one MQTT client per (serial port,
- * {@link MqttClientSettings#key()}), both reference-counted. The last release of a client stops it; the last release
- * of a modem's clients closes the modem.
+ * {@link MqttClientSettings#key()}), both reference-counted. The last release of a client closes it; the last release
+ * of a port closes its modem.
+ *
+ * <p>The component-wide lock is held only to find or create a port's entry and count references, never while a modem
+ * is brought up: the first user of a port opens it outside the lock while later users of that port wait on its
+ * entry, and users of other ports are not held up at all. A port still being closed by its last user is opened again
+ * only once that close finished.
  */
 final class SharedModems {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedModems.class);
-    private static final long STOP_WAIT_SECONDS = 30;
+    private static final long STOP_WAIT_SECONDS = 45;
 
-    private final Map<String, ModemEntry> modems = new HashMap<>();
+    private final Map<String, PortEntry> ports = new HashMap<>();
+    private final Map<String, CompletableFuture<Void>> closingPorts = new HashMap<>();
     private volatile ModemConnector connector;
 
     SharedModems(ModemConnector connector) {
@@ -38,186 +47,237 @@ final class SharedModems {
         return connector;
     }
 
-    private static final class ModemEntry {
+    /** One port: its modem once open, its clients. {@code references} counts leases and acquirers, under the component lock. */
+    private static final class PortEntry {
         final ModemSettings settings;
-        final ModemHandle modem;
-        final Map<String, ClientEntry> clients = new HashMap<>();
+        final CompletableFuture<ModemHandle> modem = new CompletableFuture<>();
+        final Map<String, ClientEntry> clients = new HashMap<>(); // guarded by the entry
+        int references;
 
-        ModemEntry(ModemSettings settings, ModemHandle modem) {
+        PortEntry(ModemSettings settings) {
             this.settings = settings;
-            this.modem = modem;
+        }
+
+        String name() {
+            return settings.serialPort();
         }
     }
 
     private static final class ClientEntry {
         final MqttClientSettings settings;
         final ModemClient client;
-        final CompletableFuture<Void> started;
         int references;
 
-        ClientEntry(MqttClientSettings settings, ModemClient client, CompletableFuture<Void> started) {
+        ClientEntry(MqttClientSettings settings, ModemClient client) {
             this.settings = settings;
             this.client = client;
-            this.started = started;
         }
     }
 
     /** A reference to a shared client; {@link #release()} it exactly once (further calls do nothing). */
     final class Lease {
-        private final String serialPort;
+        private final PortEntry port;
         private final String key;
         private final ModemClient client;
+        private final ModemHandle modem;
         private boolean released;
 
-        private Lease(String serialPort, String key, ModemClient client) {
-            this.serialPort = serialPort;
+        private Lease(PortEntry port, String key, ModemClient client, ModemHandle modem) {
+            this.port = port;
             this.key = key;
             this.client = client;
+            this.modem = modem;
         }
 
         ModemClient client() {
             return client;
         }
 
+        ModemHandle modem() {
+            return modem;
+        }
+
         String serialPort() {
-            return serialPort;
+            return port.name();
         }
 
         void release() {
-            synchronized (SharedModems.this) {
+            synchronized (this) {
                 if (released) {
                     return;
                 }
                 released = true;
             }
-            SharedModems.this.release(serialPort, key);
+            releaseClient(port, key);
         }
     }
 
     /**
-     * Opens the modem if this port has none yet, creates the client if this key has none yet, and waits until the
-     * client is connected the first time.
+     * Opens the modem if this port has none yet (waiting until it is identified: a wrong port or model fails here),
+     * creates and starts the client if this key has none yet, and returns without waiting for the broker.
      */
-    Lease acquire(ModemSettings modemSettings, MqttClientSettings clientSettings) throws Exception {
-        String port = modemSettings.serialPort();
-        String key = clientSettings.key();
-        ClientEntry entry;
+    Lease acquire(ModemSettings modemSettings, MqttClientSettings clientSettings, ModemThreads threads)
+            throws Exception {
+        String name = modemSettings.serialPort();
+        PortEntry port;
+        boolean opener = false;
+        CompletableFuture<Void> previousClose = null;
         synchronized (this) {
-            ModemEntry modem = modems.get(port);
-            if (modem == null) {
-                LOG.info("Opening modem {}", modemSettings);
-                modem = new ModemEntry(modemSettings, connector.open(modemSettings));
-                modems.put(port, modem);
-            } else if (!modem.settings.equals(modemSettings)) {
-                LOG.warn("Modem on {} is already open with {}; ignoring the differing settings {}", port,
-                        modem.settings, modemSettings);
+            port = ports.get(name);
+            if (port == null) {
+                port = new PortEntry(modemSettings);
+                ports.put(name, port);
+                opener = true;
+                previousClose = closingPorts.get(name);
+            } else if (!port.settings.equals(modemSettings)) {
+                LOG.warn("Modem on {} is already open with {}; ignoring the differing settings {}", name,
+                        port.settings, modemSettings);
             }
-            entry = modem.clients.get(key);
-            if (entry == null) {
-                ModemClient client;
-                try {
-                    client = modem.modem.createClient(clientSettings);
-                } catch (Exception e) {
-                    if (modem.clients.isEmpty()) {
-                        closeModem(port, modem);
-                    }
-                    throw e;
-                }
-                LOG.info("Starting MQTT client {} on {} (client index {})", clientSettings, port, client.clientIndex());
-                entry = new ClientEntry(clientSettings, client, client.start());
-                modem.clients.put(key, entry);
-            } else if (!entry.settings.equals(clientSettings)) {
-                LOG.warn("MQTT client {} on {} is already in use with {}; ignoring the differing settings {}", key,
-                        port, entry.settings, clientSettings);
-            }
-            entry.references++;
+            port.references++;
         }
-        Lease lease = new Lease(port, key, entry.client);
+        if (opener) {
+            open(port, previousClose, threads);
+        }
+        ModemHandle modem;
         try {
-            entry.started.get();
+            modem = port.modem.get();
         } catch (ExecutionException e) {
-            lease.release();
+            releasePort(port);
             throw e.getCause() instanceof Exception ex ? ex : e;
         } catch (InterruptedException e) {
-            lease.release();
+            releasePort(port);
             Thread.currentThread().interrupt();
             throw e;
         }
-        return lease;
+        String key = clientSettings.key();
+        ClientEntry entry;
+        try {
+            synchronized (port) {
+                entry = port.clients.get(key);
+                if (entry == null) {
+                    entry = new ClientEntry(clientSettings, modem.createClient(clientSettings));
+                    port.clients.put(key, entry);
+                    LOG.info("Starting MQTT client {} on {} (client index {})", clientSettings, name,
+                            entry.client.clientIndex());
+                    // Not waited for: the client connects (and reconnects) on its own; health says when it is up.
+                    entry.client.start();
+                } else if (!entry.settings.equals(clientSettings)) {
+                    LOG.warn("MQTT client {} on {} is already in use with {}; ignoring the differing settings {}", key,
+                            name, entry.settings, clientSettings);
+                }
+                entry.references++;
+            }
+        } catch (Exception e) {
+            releasePort(port);
+            throw e;
+        }
+        return new Lease(port, key, entry.client, modem);
     }
 
-    private void release(String port, String key) {
-        ClientEntry toStop = null;
-        ModemEntry toClose = null;
-        synchronized (this) {
-            ModemEntry modem = modems.get(port);
-            if (modem == null) {
-                return;
+    private void open(PortEntry port, CompletableFuture<Void> previousClose, ModemThreads threads) {
+        try {
+            if (previousClose != null) {
+                previousClose.get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
             }
-            ClientEntry entry = modem.clients.get(key);
-            if (entry == null) {
-                return;
-            }
-            if (--entry.references == 0) {
-                modem.clients.remove(key);
-                toStop = entry;
-                if (modem.clients.isEmpty()) {
-                    modems.remove(port);
-                    toClose = modem;
-                }
-            }
+            LOG.info("Opening modem {}", port.settings);
+            port.modem.complete(connector.open(port.settings, threads));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            port.modem.completeExceptionally(e);
+        } catch (Exception e) {
+            port.modem.completeExceptionally(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
         }
-        if (toStop != null) {
-            try {
-                LOG.info("Stopping MQTT client {} on {}", key, port);
-                toStop.client.stop().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                LOG.warn("Stopping MQTT client {} on {} failed: {}", key, port, e.getMessage());
+    }
+
+    private void releaseClient(PortEntry port, String key) {
+        ClientEntry toClose = null;
+        synchronized (port) {
+            ClientEntry entry = port.clients.get(key);
+            if (entry != null && --entry.references == 0) {
+                port.clients.remove(key);
+                toClose = entry;
             }
         }
         if (toClose != null) {
-            closeModem(port, toClose);
+            LOG.info("Stopping MQTT client {} on {}", key, port.name());
+            closeQuietly(toClose.client, port.name());
+        }
+        releasePort(port);
+    }
+
+    private static void closeQuietly(ModemClient client, String port) {
+        try {
+            client.close().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Stopping MQTT client on {} failed: {}", port, e.getMessage());
         }
     }
 
-    private void closeModem(String port, ModemEntry modem) {
-        modems.remove(port, modem);
-        LOG.info("Closing modem on {}", port);
+    private void releasePort(PortEntry port) {
+        CompletableFuture<Void> closed;
+        synchronized (this) {
+            if (--port.references > 0) {
+                return;
+            }
+            ports.remove(port.name(), port);
+            closed = new CompletableFuture<>();
+            closingPorts.put(port.name(), closed);
+        }
         try {
-            modem.modem.close();
+            closeModem(port);
+        } finally {
+            synchronized (this) {
+                closingPorts.remove(port.name(), closed);
+            }
+            closed.complete(null);
+        }
+    }
+
+    private static void closeModem(PortEntry port) {
+        ModemHandle modem = port.modem.getNow(null);
+        if (modem == null) {
+            return; // never opened
+        }
+        LOG.info("Closing modem on {}", port.name());
+        try {
+            modem.close();
         } catch (RuntimeException e) {
-            LOG.warn("Closing modem on {} failed: {}", port, e.getMessage());
+            LOG.warn("Closing modem on {} failed: {}", port.name(), e.getMessage());
         }
     }
 
     synchronized int openModems() {
-        return modems.size();
+        return (int) ports.values().stream().filter(p -> p.modem.isDone() && !p.modem.isCompletedExceptionally())
+                .count();
     }
 
     synchronized int clients() {
-        return modems.values().stream().mapToInt(m -> m.clients.size()).sum();
+        int n = 0;
+        for (PortEntry p : ports.values()) {
+            synchronized (p) {
+                n += p.clients.size();
+            }
+        }
+        return n;
     }
 
-    /** Closes everything (component stop). */
+    /** Closes everything still open (component stop): clients first, then their modems. */
     void closeAll() {
-        Map<String, ModemEntry> all;
+        List<PortEntry> all;
         synchronized (this) {
-            all = new HashMap<>(modems);
-            modems.clear();
+            all = new ArrayList<>(ports.values());
+            ports.clear();
         }
-        all.forEach((port, modem) -> {
-            modem.clients.values().forEach(c -> {
-                try {
-                    c.client.stop().get(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (Exception e) {
-                    LOG.warn("Stopping MQTT client on {} failed: {}", port, e.getMessage());
-                }
-            });
-            closeModem(port, modem);
-        });
+        for (PortEntry port : all) {
+            List<ClientEntry> clients;
+            synchronized (port) {
+                clients = new ArrayList<>(port.clients.values());
+                port.clients.clear();
+            }
+            clients.forEach(c -> closeQuietly(c.client, port.name()));
+            closeModem(port);
+        }
     }
 }

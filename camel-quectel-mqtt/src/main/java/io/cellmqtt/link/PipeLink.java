@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -66,14 +67,12 @@ public final class PipeLink implements Link {
     }
 
     @Override
-    public void start(LinkListener l) {
+    public void start(LinkListener l, Executor reader) {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException(name + " already started");
         }
         this.listener = l;
-        Thread t = new Thread(this::readLoop, "cellmqtt-link-" + name);
-        t.setDaemon(true);
-        t.start();
+        reader.execute(this::readLoop);
     }
 
     private void readLoop() {

@@ -7,13 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 /**
  * A serial (or USB-serial, or PTY) AT port opened with jSerialComm at 8N1, no flow control.
- * The reader thread polls with a short semi-blocking read; a read error or a vanished port is a
- * lost link ({@code onClosed(LinkException)}).
+ * The reader polls with a short semi-blocking read; a read error or a vanished port is a lost link
+ * ({@code onClosed(LinkException)}), except while the JVM stops ({@link JvmShutdown}), when a port
+ * closed under us is just closed ({@code onClosed(null)}).
  */
 public final class SerialLink implements Link {
     /** The semi-blocking read timeout: how quickly the reader notices {@link #close()}. */
@@ -55,7 +57,9 @@ public final class SerialLink implements Link {
             throw new LinkException("cannot open serial port " + path + " (error " + port.getLastErrorCode()
                     + "); " + portsPresent());
         }
-        return new SerialLink(path, port);
+        SerialLink link = new SerialLink(path, port);
+        JvmShutdown.opened(link);
+        return link;
     }
 
     /** {@code ports present: a, b} or {@code no serial ports present}. */
@@ -78,18 +82,16 @@ public final class SerialLink implements Link {
     private volatile Thread reader;
 
     @Override
-    public void start(LinkListener l) {
+    public void start(LinkListener l, Executor readerExecutor) {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException(name + " already started");
         }
         this.listener = l;
-        Thread t = new Thread(this::readLoop, "cellmqtt-link-" + name);
-        reader = t;
-        t.setDaemon(true);
-        t.start();
+        readerExecutor.execute(this::readLoop);
     }
 
     private void readLoop() {
+        reader = Thread.currentThread();
         byte[] buf = new byte[4096];
         Throwable cause = null;
         try {
@@ -113,8 +115,9 @@ public final class SerialLink implements Link {
             cause = closed ? null : new LinkException("serial port " + name + " lost: " + e, e);
         }
         port.closePort();
+        JvmShutdown.closed(this);
         if (reported.compareAndSet(false, true)) {
-            listener.onClosed(closed ? null : cause);
+            listener.onClosed(closed || JvmShutdown.inProgress() ? null : cause);
         }
     }
 
@@ -154,6 +157,7 @@ public final class SerialLink implements Link {
         if (!started.get()) {
             reported.set(true);
             port.closePort();
+            JvmShutdown.closed(this);
         }
         // The reader thread closes the port within READ_TIMEOUT_MS and reports onClosed(null).
         // Wait for it: whoever reopens this port right after close() must find it closed.

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -72,14 +73,12 @@ public final class TcpLink implements Link {
     }
 
     @Override
-    public void start(LinkListener l) {
+    public void start(LinkListener l, Executor reader) {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException(name + " already started");
         }
         this.listener = l;
-        Thread t = new Thread(this::readLoop, "cellmqtt-link-" + name);
-        t.setDaemon(true);
-        t.start();
+        reader.execute(this::readLoop);
     }
 
     private void readLoop() {

@@ -1,8 +1,19 @@
 package io.cellmqtt.modem;
 
-/** The MQTT connection went away while an operation waited for its result; it may be retried. */
+/**
+ * The MQTT connection (or the whole modem) went away while an operation waited for its result.
+ * Whether the operation may be retried depends on whether it reached the modem.
+ */
 public class ConnectionLostException extends ModemException {
     public ConnectionLostException(String message) {
         super(message);
+    }
+
+    public ConnectionLostException(String message, Recovery recovery) {
+        super(message, null, recovery);
+    }
+
+    public ConnectionLostException(String message, Throwable cause) {
+        super(message, cause);
     }
 }

@@ -3,143 +3,568 @@ package io.cellmqtt.modem;
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
 import io.cellmqtt.at.AtErrorException;
-import io.cellmqtt.at.AtException;
+import io.cellmqtt.at.AtEvent;
 import io.cellmqtt.at.AtResponse;
+import io.cellmqtt.at.ChannelListener;
 import io.cellmqtt.at.SwitchableFraming;
 import io.cellmqtt.link.Link;
 import io.cellmqtt.link.LinkException;
-import io.cellmqtt.link.Links;
+import io.cellmqtt.link.LinkListener;
+import io.cellmqtt.link.LinkOpener;
+import io.cellmqtt.loop.Backoff;
+import io.cellmqtt.loop.ModemLoop;
+import io.cellmqtt.loop.ModemThreads;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 
 /**
- * One modem behind one serial port: the AT channel, bring-up, identity, and the MQTT clients it
- * hosts. Thread-safe. The Camel component keeps one per serial port and reference-counts it.
+ * One modem behind one port: the port, bring-up, identity, the MQTT clients it hosts, and the
+ * recovery of all of it. Its state lives on its own {@link ModemLoop}; the port is opened and read
+ * on one reader thread, which only hands bytes to the loop. Two threads per modem, whatever the
+ * number of clients. The Camel component keeps one per port and reference-counts it.
+ *
+ * <p>The recovery machine ({@link ModemState}, moved by {@link #on}): the port lost is reopened
+ * (the same path: a USB modem comes back under the same device name or udev link) with backoff;
+ * a modem that restarted ({@code RDY}, {@code APP RDY}, an unsolicited {@code +CPIN: READY}, or
+ * echo back on) is brought up again from scratch; one that powered down or stopped answering is
+ * probed with {@code AT} with backoff and then brought up; a PDP context the network deactivated
+ * ({@code +QIURC: "pdpdeact"}) is activated again; a client that asks for it (after
+ * {@code +QMTSTAT} codes 2 and 7, or a failed open) gets its network checked or its PDP context
+ * recycled. Whenever the modem leaves {@link ModemState#READY} every client hears of it first, and
+ * hears again when the modem is ready. Each transition is logged once at INFO with its reason.
  */
 public final class Modem implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Modem.class);
-    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration FIRST_BRING_UP_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(45);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration PDP_TIMEOUT = Duration.ofSeconds(150);
+    /** Chunks the reader may have handed over and the loop not yet taken: past this, the reader waits. */
+    private static final int MAX_PENDING_CHUNKS = 256;
 
     private final ModemSettings settings;
+    private final String name;
+    private final LinkOpener opener;
+    private final ModemThreads threads;
+    private final java.util.concurrent.ScheduledExecutorService loopExecutor;
+    private final ExecutorService readerExecutor;
+    private final ModemLoop loop;
     private final AtChannel channel;
-    private final ScheduledExecutorService scheduler;
-    private final ExecutorService callbacks;
-    private final Map<Integer, MqttClient> clients = new ConcurrentHashMap<>();
-    private volatile boolean alive = true;
-    private ModemIdentity identity;
-    private ModemProfile profile;
-    private MqttDialect dialect;
-    private final SwitchableFraming framing;
+    private final SwitchableFraming framing = new SwitchableFraming();
+    private final Backoff backoff;
+    private final Semaphore pendingChunks = new Semaphore(MAX_PENDING_CHUNKS);
 
-    private Modem(ModemSettings settings, AtChannel channel, SwitchableFraming framing) {
-        this.settings = settings;
-        this.channel = channel;
-        this.framing = framing;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "cellmqtt-timer"));
-        this.callbacks = Executors.newCachedThreadPool(r -> daemon(r, "cellmqtt-callback"));
+    // ------------------------------------------------------------------ loop state
+    private ModemState state = ModemState.OPENING_PORT;
+    /** Bumped whenever the modem goes down or a new bring-up starts: steps of an older run are ignored. */
+    private int run;
+    private Link link;
+    private ModemProfile profile;
+    private ModemIdentity identity;
+    private MqttDialect dialect;
+    private final Map<Integer, MqttClient> clients = new HashMap<>();
+    private ModemLoop.Timer retryTimer;
+    private long registrationPolls;
+    /** What happens to the PDP context once registered: nothing new at the first start, reactivation later. */
+    private PdpAction afterRegistration = PdpAction.INITIAL;
+    /** A client asked for the network to be checked and the check runs. */
+    private boolean checkingNetwork;
+    private CompletableFuture<Void> closing;
+    private final CompletableFuture<Void> identified = new CompletableFuture<>();
+
+    // ------------------------------------------------------------------ what other threads may read
+    private volatile ModemState stateView = ModemState.OPENING_PORT;
+    private volatile String reasonView = "opening the port";
+    private volatile ModemIdentity identityView;
+    private volatile ModemProfile profileView;
+    private volatile MqttDialect dialectView;
+
+    /** What {@link #activatePdp} does about the PDP context. */
+    private enum PdpAction {
+        /** First start: define it when an APN is given (and activate it on models that need it); else leave it. */
+        INITIAL,
+        /** After a restart, a deactivation or a network check: activate it if it is not active. */
+        REACTIVATE,
+        /** {@code +QMTSTAT: n,2}: deactivate it, then activate it. */
+        RECYCLE
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name + "-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
+    private enum Event {
+        OPEN, PORT_OPENED, PORT_OPEN_FAILED, PORT_LOST, BROUGHT_UP, BRING_UP_FAILED, REGISTERED, PDP_ACTIVE,
+        PDP_FAILED, RESTARTED, POWERED_DOWN, UNRESPONSIVE, PROBE_OK, PROBE_FAILED, PDP_DEACTIVATED, RECYCLE_PDP,
+        CHECK_NETWORK, NETWORK_FINE, NOT_REGISTERED, PDP_INACTIVE
+    }
+
+    private Modem(ModemSettings settings, LinkOpener opener, ModemThreads threads) {
+        this.settings = settings;
+        this.name = settings.serialPort();
+        this.opener = opener;
+        this.threads = threads;
+        this.loopExecutor = threads.newLoop(name);
+        this.readerExecutor = threads.newReader(name);
+        this.loop = new ModemLoop(name, loopExecutor);
+        this.channel = new AtChannel(loop, name, List.of(framing));
+        this.backoff = new Backoff(settings.recoveryDelay(), settings.maxRecoveryDelay());
+        channel.setListener(new ChannelListener() {
+            @Override
+            public void onResynchronised(boolean echoOn) {
+                if (echoOn) {
+                    restartSeen("echo is on again");
+                }
+            }
+
+            @Override
+            public void onUnresponsive(String why) {
+                on(Event.UNRESPONSIVE, "the modem does not answer: " + why, null);
+            }
+
+            @Override
+            public void onWriteFailed(Exception cause) {
+                on(Event.PORT_LOST, "writing to " + name + " failed: " + cause.getMessage(), cause);
+            }
+
+            @Override
+            public void onEcho() {
+                restartSeen("a command came back echoed");
+            }
+        });
+        // What a modem prints when it (re)starts or goes down; the reference documents leave them out,
+        // the modules' AT manuals and users' captures show them.
+        for (String boot : List.of("RDY", "APP RDY")) {
+            channel.onUrc(boot, e -> restartSeen(text(e)));
+        }
+        channel.onUrc("+CPIN:", e -> {
+            if (text(e).contains("READY")) {
+                restartSeen(text(e));
+            }
+        });
+        for (String down : List.of("POWERED DOWN", "NORMAL POWER DOWN", "UNDER-VOLTAGE POWER DOWN",
+                "OVER-VOLTAGE POWER DOWN")) {
+            channel.onUrc(down, e -> on(Event.POWERED_DOWN, "the modem powered down (" + text(e) + ")", null));
+        }
+        channel.onUrc("+QIURC: \"pdpdeact\"", e -> on(Event.PDP_DEACTIVATED, text(e), null));
+    }
+
+    private static String text(AtEvent e) {
+        return e instanceof AtEvent.Line l ? l.text() : ((AtEvent.Framed) e).header();
     }
 
     /**
-     * Opens the link, synchronises ({@code AT}), switches echo off, enables verbose errors,
-     * reads the identity, checks the SIM, waits for registration and sets up the PDP context.
-     *
-     * @throws ModemException naming the port and the step that failed (a missing port lists the
-     *                        ports that exist)
+     * Opens the port and brings the modem up on standalone threads; see
+     * {@link #open(ModemSettings, LinkOpener, ModemThreads)}.
      */
     public static Modem open(ModemSettings settings) throws ModemException {
-        Link link;
-        try {
-            link = Links.open(settings.serialPort(), settings.baudRate());
-        } catch (LinkException e) {
-            throw new ModemException(e.getMessage(), e);
-        }
-        return open(settings, link);
+        return open(settings, LinkOpener.of(settings.serialPort(), settings.baudRate()), ModemThreads.standalone());
     }
 
-    /** Brings up a modem on a link that is already open (in-memory pipes in tests). */
+    /** Brings up a modem on a link that is already open (in-memory pipes in tests); it cannot be reopened. */
     public static Modem open(ModemSettings settings, Link link) throws ModemException {
-        // The receive framing depends on the model, which is known only after ATI.
-        SwitchableFraming framing = new SwitchableFraming();
-        AtChannel channel = new AtChannel(link, List.of(framing));
-        Modem modem = new Modem(settings, channel, framing);
-        channel.onLinkLost(modem::onLinkLost);
-        channel.start();
+        Link[] once = {link};
+        LinkOpener opener = () -> {
+            Link l = once[0];
+            once[0] = null;
+            if (l == null) {
+                throw new LinkException(settings.serialPort() + " was given as an open link and cannot be reopened");
+            }
+            return l;
+        };
+        return open(settings, opener, ModemThreads.standalone());
+    }
+
+    /**
+     * Opens the port, synchronises ({@code AT}), switches echo off, enables verbose errors, reads
+     * the identity and checks the SIM, and returns: registration and the PDP context follow in the
+     * background (the modem is then {@link ModemState#READY}), as does every recovery after.
+     *
+     * @throws ModemException naming the port and the step that failed (a missing port lists the
+     *                        ports that exist); nothing is left open or running then
+     */
+    public static Modem open(ModemSettings settings, LinkOpener opener, ModemThreads threads) throws ModemException {
+        Modem modem = new Modem(settings, opener, threads);
+        modem.loop.post(() -> modem.on(Event.OPEN, "starting", null));
         try {
-            modem.bringUp();
+            modem.identified.get(FIRST_BRING_UP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return modem;
-        } catch (ModemException | RuntimeException e) {
+        } catch (ExecutionException e) {
             modem.close();
-            throw e;
+            Throwable c = Failures.cause(e);
+            throw c instanceof ModemException me ? me : new ModemException(settings.serialPort() + ": " + c.getMessage(), c);
+        } catch (TimeoutException e) {
+            modem.close();
+            throw new ModemException(settings.serialPort() + ": not brought up within "
+                    + FIRST_BRING_UP_TIMEOUT.toSeconds() + " s (" + modem.reasonView + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            modem.close();
+            throw new ModemException(settings.serialPort() + ": interrupted while bringing the modem up", e);
         }
     }
 
-    private void bringUp() throws ModemException {
-        String port = settings.serialPort();
-        synchronise();
-        exec("ATE0", "switching echo off");
-        exec("AT+CMEE=2", "enabling verbose errors");
-        AtiReply ati = AtiReply.parse(exec(AtCommand.of("ATI").withBareReply(), "reading the identity").lines());
-        Identified identified = chooseProfile(ati);
-        profile = identified.profile();
-        String imei = exec(AtCommand.of("AT+GSN").withBareReply(), "reading the IMEI").lines().stream()
-                .map(String::trim).filter(l -> l.matches("\\d{14,17}")).findFirst()
-                .orElseThrow(() -> new ModemException(port + ": AT+GSN gave no IMEI"));
-        identity = new ModemIdentity(ati.manufacturer(), identified.model(), ati.revision(), imei);
-        LOG.info("{}: {} {} ({}), IMEI {}, profile {}", port, identity.manufacturer(), identity.model(),
-                identity.revision(), imei, profile.name());
+    // ------------------------------------------------------------------ the state machine
 
-        String pin = exec(AtCommand.of("AT+CPIN?").withReplyPrefix("+CPIN:"), "checking the SIM").lines().stream()
-                .findFirst().orElse("");
-        if (!pin.contains("READY")) {
-            throw new ModemException(port + ": SIM not ready (" + pin + "): insert the SIM or remove its PIN");
+    /** The one place the modem's state changes. {@code cause} is the failure that came with the event, if any. */
+    private void on(Event event, String why, Throwable cause) {
+        if (state == ModemState.CLOSING || state == ModemState.CLOSED) {
+            return;
         }
-        if (settings.disablePowerSaving()) {
-            // PSM, eDRX and sleep would make the modem miss incoming messages.
-            for (String command : profile.powerSavingOff()) {
-                exec(command, "switching power saving off");
+        switch (event) {
+            case OPEN -> openPort(why);
+            case PORT_OPEN_FAILED -> {
+                if (!identified.isDone()) {
+                    identified.completeExceptionally(cause);
+                } else {
+                    retryLater(ModemState.PORT_LOST, why, this::openPortAgain);
+                }
+            }
+            case PORT_OPENED -> bringUp(why);
+            case PORT_LOST -> portLost(why, cause);
+            case BROUGHT_UP -> register(why);
+            case BRING_UP_FAILED -> {
+                if (!identified.isDone()) {
+                    identified.completeExceptionally(cause);
+                } else {
+                    retryLater(ModemState.UNRESPONSIVE, why, () -> bringUp("trying again"));
+                }
+            }
+            case REGISTERED -> activatePdp(why, afterRegistration);
+            case PDP_ACTIVE -> {
+                backoff.reset();
+                moveTo(ModemState.READY, why);
+                new ArrayList<>(clients.values()).forEach(MqttClient::modemReady);
+            }
+            case PDP_FAILED -> retryLater(ModemState.ACTIVATING_PDP, why,
+                    () -> activatePdp("trying again", PdpAction.REACTIVATE));
+            case RESTARTED -> {
+                goDown(ModemState.BRINGING_UP, why);
+                bringUp(why);
+            }
+            case POWERED_DOWN, UNRESPONSIVE -> {
+                if (state != ModemState.PORT_LOST && state != ModemState.UNRESPONSIVE) {
+                    goDown(ModemState.UNRESPONSIVE, why);
+                    retryLater(ModemState.UNRESPONSIVE, why, this::probe);
+                }
+            }
+            case PROBE_OK -> bringUp(why);
+            case PROBE_FAILED -> retryLater(ModemState.UNRESPONSIVE, why, this::probe);
+            case PDP_DEACTIVATED -> {
+                int[] f = UrcFields.ints(why);
+                if (state == ModemState.READY && (f.length == 0 || f[0] == settings.pdpContextId())) {
+                    goDown(ModemState.ACTIVATING_PDP, "the network deactivated the PDP context (" + why + ")");
+                    activatePdp("reactivating it", PdpAction.REACTIVATE);
+                }
+            }
+            case RECYCLE_PDP -> {
+                // Every connection on the context goes with it: all clients wait for the modem.
+                if (state == ModemState.READY) {
+                    goDown(ModemState.ACTIVATING_PDP, why);
+                    activatePdp(why, PdpAction.RECYCLE);
+                }
+            }
+            case CHECK_NETWORK -> {
+                // A look, not a restart: the modem stays READY and the other clients keep their connections,
+                // unless the look finds the network gone. Once for all clients asking meanwhile.
+                if (state == ModemState.READY && !checkingNetwork) {
+                    checkingNetwork = true;
+                    reasonView = why;
+                    checkNetwork(run);
+                }
+            }
+            case NETWORK_FINE -> {
+                checkingNetwork = false;
+                reasonView = "ready";
+                new ArrayList<>(clients.values()).forEach(MqttClient::modemReady);
+            }
+            case NOT_REGISTERED -> {
+                checkingNetwork = false;
+                goDown(ModemState.REGISTERING, why);
+                register(why);
+            }
+            case PDP_INACTIVE -> {
+                checkingNetwork = false;
+                goDown(ModemState.ACTIVATING_PDP, why);
+                activatePdp(why, PdpAction.REACTIVATE);
             }
         }
-        awaitRegistration();
-        if (settings.apn() != null && !settings.apn().isEmpty()) {
-            setUpPdpContext();
+    }
+
+    private void moveTo(ModemState next, String why) {
+        if (state != next) {
+            LOG.info("{}: {} -> {} ({})", name, state, next, why);
+            state = next;
+            stateView = next;
         }
-        dialect = MqttDialect.create(channel, profile, settings);
-        framing.use(dialect.framings());
-        dialect.bind(new MqttDialect.DialectListener() {
+        reasonView = why;
+    }
+
+    /**
+     * Leaves {@link ModemState#READY} (or whatever state): the clients hear it first, then every
+     * operation waiting on the modem fails, so none of them is sent into the gap.
+     */
+    private void goDown(ModemState next, String why) {
+        run++;
+        checkingNetwork = false;
+        cancelRetry();
+        moveTo(next, why);
+        new ArrayList<>(clients.values()).forEach(c -> c.modemDown(why));
+        if (dialect != null) {
+            ConnectionLostException cause = new ConnectionLostException(name + ": " + why);
+            if (next == ModemState.REGISTERING || next == ModemState.ACTIVATING_PDP) {
+                dialect.connectionsLost(cause); // the network went, the modem kept its MQTT stack
+            } else {
+                dialect.reset(cause); // restarted, or its state unknown
+            }
+        }
+        if (next != ModemState.PORT_LOST) {
+            // Commands already queued were meant for the modem as it was (on a lost port, detach does this).
+            channel.abandon(new ConnectionLostException(name + ": " + why));
+        }
+        // Whatever comes up next was restarted or recovered: its PDP context is to be looked at.
+        afterRegistration = PdpAction.REACTIVATE;
+    }
+
+    private void restartSeen(String line) {
+        // Once brought up, echo is off and the SIM is ready: any of these means the modem restarted.
+        // During bring-up they are the boot lines of the restart being handled, except RDY / APP RDY,
+        // which mean it restarted again.
+        boolean broughtUp = state == ModemState.REGISTERING || state == ModemState.ACTIVATING_PDP
+                || state == ModemState.READY;
+        boolean rebootLine = line.equals("RDY") || line.equals("APP RDY");
+        if (broughtUp || (rebootLine && state == ModemState.BRINGING_UP)) {
+            on(Event.RESTARTED, "the modem restarted (" + line + ")", null);
+        } else if (rebootLine && state == ModemState.UNRESPONSIVE) {
+            on(Event.PROBE_OK, "the modem restarted (" + line + ")", null);
+        }
+    }
+
+    private void retryLater(ModemState waiting, String why, Runnable attempt) {
+        Duration delay = backoff.next();
+        cancelRetry();
+        moveTo(waiting, why + "; next attempt in " + delay.toMillis() + " ms");
+        int current = run;
+        retryTimer = loop.schedule(delay, () -> {
+            if (current == run) {
+                attempt.run();
+            }
+        });
+    }
+
+    private void cancelRetry() {
+        if (retryTimer != null) {
+            retryTimer.cancel();
+            retryTimer = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ the port
+
+    private void openPort(String why) {
+        moveTo(state == ModemState.OPENING_PORT ? ModemState.OPENING_PORT : ModemState.PORT_LOST, why);
+        int current = ++run;
+        // Opening may block (a TCP connect): on the reader thread, which is idle while there is no port.
+        readerExecutor.execute(() -> {
+            Link opened;
+            try {
+                opened = opener.open();
+            } catch (LinkException | RuntimeException e) {
+                ModemException failure = new ModemException(e.getMessage(), e);
+                loop.post(() -> {
+                    if (current == run) {
+                        on(Event.PORT_OPEN_FAILED, "opening " + name + " failed: " + e.getMessage(), failure);
+                    }
+                });
+                return;
+            }
+            loop.post(() -> portOpened(opened, current));
+            opened.start(listenerFor(opened), readerExecutor);
+        });
+    }
+
+    private void openPortAgain() {
+        openPort("reopening " + name);
+    }
+
+    private void portOpened(Link opened, int current) {
+        if (current != run || state == ModemState.CLOSING || state == ModemState.CLOSED) {
+            opened.close();
+            return;
+        }
+        link = opened;
+        channel.attach(opened);
+        on(Event.PORT_OPENED, identified.isDone() ? "the port is back" : "port open", null);
+    }
+
+    /** Hands the reader's bytes to the loop; waits (bounded, rechecking the link) when the loop is behind. */
+    private LinkListener listenerFor(Link own) {
+        return new LinkListener() {
             @Override
-            public void onMessage(ReceivedMessage message) {
-                MqttClient c = clients.get(message.clientIndex());
-                if (c != null) {
-                    c.onMessage(message);
+            public void onBytes(byte[] buffer, int offset, int length) {
+                byte[] chunk = java.util.Arrays.copyOfRange(buffer, offset, offset + length);
+                try {
+                    while (!pendingChunks.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                        if (!own.isOpen()) {
+                            return;
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                try {
+                    loop.execute(() -> {
+                        pendingChunks.release();
+                        if (link == own) {
+                            channel.onBytes(chunk, 0, chunk.length);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    pendingChunks.release();
                 }
             }
 
             @Override
-            public void onConnectionLost(int index, int code, String meaning) {
-                MqttClient c = clients.get(index);
-                if (c != null) {
-                    c.onConnectionLost(code, meaning);
-                }
+            public void onClosed(Throwable cause) {
+                loop.post(() -> {
+                    if (link == own) {
+                        on(Event.PORT_LOST, cause == null ? name + " closed" : cause.getMessage(), cause);
+                    }
+                });
             }
+        };
+    }
+
+    private void portLost(String why, Throwable cause) {
+        Link lost = link;
+        link = null;
+        goDown(ModemState.PORT_LOST, why);
+        channel.detach(cause);
+        if (lost != null) {
+            lost.close();
+        }
+        if (cause == null) {
+            // Closed, not lost: the JVM is stopping (jSerialComm closed it), or someone closed it on purpose.
+            LOG.info("{}: the port was closed; not reopening it", name);
+            return;
+        }
+        retryLater(ModemState.PORT_LOST, why, this::openPortAgain);
+    }
+
+    // ------------------------------------------------------------------ bring-up
+
+    private void bringUp(String why) {
+        int current = ++run;
+        cancelRetry();
+        moveTo(ModemState.BRINGING_UP, why);
+        synchronise(current, 1)
+                .thenCompose(v -> exec(current, "ATE0", "switching echo off"))
+                .thenCompose(v -> exec(current, "AT+CMEE=2", "enabling verbose errors"))
+                .thenCompose(v -> exec(current, AtCommand.of("ATI").withBareReply(), "reading the identity"))
+                .thenCompose(r -> identify(current, AtiReply.parse(r.lines())))
+                .thenCompose(v -> refuseApnSettingsTheModelCannotTake())
+                .thenCompose(v -> exec(current, AtCommand.of("AT+CPIN?").withReplyPrefix("+CPIN:"), "checking the SIM"))
+                .thenCompose(r -> {
+                    String pin = r.lines().stream().findFirst().orElse("");
+                    if (!pin.contains("READY")) {
+                        return CompletableFuture.failedFuture(new ModemException(name + ": SIM not ready (" + pin
+                                + "): insert the SIM or remove its PIN"));
+                    }
+                    return powerSavingOff(current);
+                })
+                .whenComplete((v, e) -> {
+                    if (current != run) {
+                        return;
+                    }
+                    if (e != null) {
+                        Throwable c = Failures.cause(e);
+                        on(Event.BRING_UP_FAILED, "bringing the modem up failed: " + c.getMessage(), c);
+                    } else {
+                        if (!identified.isDone()) {
+                            identified.complete(null);
+                        }
+                        registrationPolls = 0;
+                        on(Event.BROUGHT_UP, "brought up", null);
+                    }
+                });
+    }
+
+    /** A modem just powered up may miss the first characters: {@code AT} until OK, ten times at most. */
+    private CompletableFuture<Void> synchronise(int current, int attempt) {
+        if (current != run) {
+            return CompletableFuture.failedFuture(new ModemException(name + ": bring-up superseded"));
+        }
+        return channel.submit(AtCommand.of("AT").withTimeout(Duration.ofMillis(500))).result()
+                .handle((r, e) -> e)
+                .thenCompose(e -> {
+                    if (e == null) {
+                        return CompletableFuture.<Void>completedFuture(null);
+                    }
+                    if (attempt >= 10 || current != run) {
+                        return CompletableFuture.<Void>failedFuture(new ModemException(name + ": no answer to AT (is "
+                                + "this the modem's AT port, at " + settings.baudRate() + " baud?): "
+                                + Failures.rootMessage(e), Failures.cause(e)));
+                    }
+                    return synchronise(current, attempt + 1);
+                });
+    }
+
+    /** The profile from ATI (and AT+CGMM when ATI is not conclusive), then the IMEI. */
+    private CompletableFuture<Void> identify(int current, AtiReply ati) {
+        return chooseProfile(current, ati).thenCompose(identifiedAs -> {
+            if (profile != null && identifiedAs.profile() != profile) {
+                return CompletableFuture.failedFuture(new ModemException(name + ": the modem is now a "
+                        + identifiedAs.profile().name() + ", not the " + profile.name()
+                        + " its clients were started with; restart the routes"));
+            }
+            return exec(current, AtCommand.of("AT+GSN").withBareReply(), "reading the IMEI").thenCompose(r -> {
+                Optional<String> imei = r.lines().stream().map(String::trim).filter(l -> l.matches("\\d{14,17}"))
+                        .findFirst();
+                if (imei.isEmpty()) {
+                    return CompletableFuture.failedFuture(new ModemException(name + ": AT+GSN gave no IMEI"));
+                }
+                identity = new ModemIdentity(ati.manufacturer(), identifiedAs.model(), ati.revision(), imei.get());
+                identityView = identity;
+                if (profile == null) {
+                    profile = identifiedAs.profile();
+                    profileView = profile;
+                    dialect = MqttDialect.create(channel, loop, profile, settings);
+                    framing.use(dialect.framings());
+                    dialect.bind(new MqttDialect.DialectListener() {
+                        @Override
+                        public void onMessage(ReceivedMessage message) {
+                            MqttClient c = clients.get(message.clientIndex());
+                            if (c != null) {
+                                c.onMessage(message);
+                            }
+                        }
+
+                        @Override
+                        public void onConnectionLost(int index, int code, ConnectionLostException cause) {
+                            MqttClient c = clients.get(index);
+                            if (c != null) {
+                                c.onConnectionLost(cause);
+                            }
+                        }
+                    });
+                    dialectView = dialect;
+                }
+                LOG.info("{}: {} {} ({}), IMEI {}, profile {}", name, identity.manufacturer(), identity.model(),
+                        identity.revision(), identity.imei(), profile.name());
+                return CompletableFuture.completedFuture(null);
+            });
         });
     }
 
@@ -151,160 +576,313 @@ public final class Modem implements AutoCloseable {
      * {@code modem=auto}: the model ATI names ({@code Model:} line, else its second line), else
      * the one {@code AT+CGMM} names; an explicit {@code modem=} wins over both.
      */
-    private Identified chooseProfile(AtiReply ati) throws ModemException {
-        String port = settings.serialPort();
+    private CompletableFuture<Identified> chooseProfile(int current, AtiReply ati) {
         if (settings.model() != null && !settings.model().equalsIgnoreCase("auto")) {
-            ModemProfile p = ModemProfile.byName(settings.model()).orElseThrow(() -> new ModemException(
-                    "modem=" + settings.model() + " is not supported; supported: auto, " + ModemProfile.supportedNames()));
-            if (ModemProfile.byIdentity(ati.model()).filter(found -> found != p).isPresent()) {
-                LOG.warn("{}: modem={} but the modem says it is '{}'", port, p.name(), ati.model());
+            Optional<ModemProfile> named = ModemProfile.byName(settings.model());
+            if (named.isEmpty()) {
+                return CompletableFuture.failedFuture(new ModemException("modem=" + settings.model()
+                        + " is not supported; supported: auto, " + ModemProfile.supportedNames()));
             }
-            return new Identified(p, ati.model());
+            ModemProfile p = named.get();
+            if (ModemProfile.byIdentity(ati.model()).filter(found -> found != p).isPresent()) {
+                LOG.warn("{}: modem={} but the modem says it is '{}'", name, p.name(), ati.model());
+            }
+            return CompletableFuture.completedFuture(new Identified(p, ati.model()));
         }
         Optional<ModemProfile> fromAti = ModemProfile.byIdentity(ati.model());
         if (fromAti.isPresent()) {
-            return new Identified(fromAti.get(), ati.model());
+            return CompletableFuture.completedFuture(new Identified(fromAti.get(), ati.model()));
         }
-        String cgmm;
-        try {
-            cgmm = channel.execute(AtCommand.of("AT+CGMM").withBareReply()).lines().stream().map(String::trim)
-                    .filter(l -> !l.isEmpty()).findFirst().orElse("");
-        } catch (AtErrorException e) {
-            cgmm = "";
-            LOG.debug("{}: AT+CGMM: {}", port, e.result());
-        } catch (AtException e) {
-            throw new ModemException(port + ": reading the model failed: " + e.getMessage(), e);
-        }
-        Optional<ModemProfile> fromCgmm = ModemProfile.byIdentity(cgmm);
-        if (fromCgmm.isPresent()) {
-            return new Identified(fromCgmm.get(), cgmm);
-        }
-        throw new ModemException(port + ": modem=auto can't tell which model this is: ATI said "
-                + ati.lines().stream().map(AtStrings::printable).toList() + ", AT+CGMM said '"
-                + AtStrings.printable(cgmm) + "'; supported models: " + ModemProfile.supportedNames()
-                + " (if it is one of them, set modem= to its name)");
+        return channel.submit(AtCommand.of("AT+CGMM").withBareReply()).result().handle((r, e) -> {
+            Throwable c = e == null ? null : Failures.cause(e);
+            if (c != null && !(c instanceof AtErrorException)) {
+                throw new java.util.concurrent.CompletionException(new ModemException(name + ": reading the model "
+                        + "failed: " + c.getMessage(), c));
+            }
+            String cgmm = r == null ? "" : r.lines().stream().map(String::trim).filter(l -> !l.isEmpty()).findFirst()
+                    .orElse("");
+            Optional<ModemProfile> fromCgmm = ModemProfile.byIdentity(cgmm);
+            if (fromCgmm.isPresent()) {
+                return new Identified(fromCgmm.get(), cgmm);
+            }
+            throw new java.util.concurrent.CompletionException(new ModemException(name + ": modem=auto can't tell "
+                    + "which model this is: ATI said " + ati.lines().stream().map(AtStrings::printable).toList()
+                    + ", AT+CGMM said '" + AtStrings.printable(cgmm) + "'; supported models: "
+                    + ModemProfile.supportedNames() + " (if it is one of them, set modem= to its name)"));
+        });
     }
 
-    /** A modem just powered up may miss the first characters: try AT until OK. */
-    private void synchronise() throws ModemException {
-        AtException last = null;
-        for (int i = 0; i < 10; i++) {
+    /** APN settings the model's command has no place for fail the start, before a byte of them is sent. */
+    private CompletableFuture<Void> refuseApnSettingsTheModelCannotTake() {
+        if (settings.apn() != null && !settings.apn().isEmpty()) {
             try {
-                channel.execute(AtCommand.of("AT").withTimeout(Duration.ofMillis(500)));
-                return;
-            } catch (AtException e) {
-                last = e;
+                PdpCommands.define(profile, settings);
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(new ModemException(name + ": " + e.getMessage(), e));
             }
         }
-        throw new ModemException(settings.serialPort() + ": no answer to AT (is this the modem's AT port, at "
-                + settings.baudRate() + " baud?): " + last.getMessage(), last);
+        return CompletableFuture.completedFuture(null);
     }
 
-    private void awaitRegistration() throws ModemException {
-        long deadline = System.nanoTime() + settings.registrationTimeout().toNanos();
-        String last = "";
-        while (true) {
-            for (String cmd : profile.registration()) {
-                String prefix = cmd.substring(2, cmd.length() - 1) + ":";
-                try {
-                    Optional<String> line = channel.execute(AtCommand.of(cmd).withReplyPrefix(prefix)).lines().stream()
-                            .findFirst();
-                    if (line.isPresent()) {
-                        last = line.get();
-                        int[] f = UrcFields.ints(last);
-                        int stat = f.length > 1 ? f[1] : -1;
-                        if (stat == 1 || stat == 5) {
-                            return;
-                        }
-                    }
-                } catch (AtErrorException e) {
-                    // Not every model has every registration command.
-                } catch (AtException e) {
-                    throw new ModemException(settings.serialPort() + ": " + cmd + " failed: " + e.getMessage(), e);
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new ModemException(settings.serialPort() + ": not registered to a network after "
-                        + settings.registrationTimeout().toSeconds() + " s (last: " + last + ")");
-            }
-            try {
-                // Polling the modem: registration has no URC we switched on.
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ModemException(settings.serialPort() + ": interrupted waiting for registration");
+    /** PSM, eDRX and sleep off when asked: they would make the modem miss incoming messages. */
+    private CompletableFuture<Void> powerSavingOff(int current) {
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        if (settings.disablePowerSaving()) {
+            for (String command : profile.powerSavingOff()) {
+                chain = chain.thenCompose(v -> exec(current, command, "switching power saving off")).thenApply(r -> null);
             }
         }
+        return chain;
     }
 
-    /** Defines the context as the profile says; BG95-family and BG96 contexts are then activated. */
-    private void setUpPdpContext() throws ModemException {
-        List<AtCommand> define;
-        try {
-            define = PdpCommands.define(profile, settings);
-        } catch (IllegalArgumentException e) {
-            throw new ModemException(settings.serialPort() + ": " + e.getMessage(), e);
-        }
-        for (AtCommand c : define) {
-            exec(c, "setting the APN");
-        }
-        if (profile.pdpSetup() != ModemProfile.PdpSetup.QICSGP_QIACT) {
+    // ------------------------------------------------------------------ registration and PDP
+
+    /** Polls the registration queries of the profile: every second at first, every ten seconds later. */
+    private void register(String why) {
+        int current = ++run;
+        moveTo(ModemState.REGISTERING, why);
+        pollRegistration(current, 0, "");
+    }
+
+    private void pollRegistration(int current, int query, String last) {
+        if (current != run) {
             return;
         }
+        List<String> queries = profile.registration();
+        if (query >= queries.size()) {
+            registrationPolls++;
+            long pollsPerSecond = Math.max(1, settings.registrationTimeout().toSeconds());
+            Duration next = registrationPolls < pollsPerSecond ? Duration.ofSeconds(1) : Duration.ofSeconds(10);
+            moveTo(ModemState.REGISTERING, "not registered to a network yet" + (last.isEmpty() ? "" : " (" + last + ")"));
+            loop.schedule(next, () -> pollRegistration(current, 0, last));
+            return;
+        }
+        String cmd = queries.get(query);
+        String prefix = cmd.substring(2, cmd.length() - 1) + ":";
+        channel.submit(AtCommand.of(cmd).withReplyPrefix(prefix)).result().whenComplete((r, e) -> {
+            if (current != run) {
+                return;
+            }
+            if (e != null) {
+                Throwable c = Failures.cause(e);
+                if (c instanceof AtErrorException) {
+                    pollRegistration(current, query + 1, last); // not every model has every query
+                } else {
+                    on(Event.BRING_UP_FAILED, cmd + " failed: " + c.getMessage(), c);
+                }
+                return;
+            }
+            String line = r.lines().stream().findFirst().orElse("");
+            int[] f = UrcFields.ints(line);
+            int stat = f.length > 1 ? f[1] : -1;
+            if (stat == 1 || stat == 5) {
+                on(Event.REGISTERED, "registered (" + line + ")", null);
+            } else {
+                pollRegistration(current, query + 1, line.isEmpty() ? last : line);
+            }
+        });
+    }
+
+    /**
+     * Defines the context as the profile says when an APN is given. On the BG95 family and BG96
+     * (contexts activated with {@code AT+QIACT}) it is then activated unless {@code AT+QIACT?} lists
+     * it active: at the first start only when an APN is given (else the modem's context is left as it
+     * is), after any restart or loss always; and recycled first when a client asks
+     * ({@code +QMTSTAT: n,2}: "deactivate PDP, then activate PDP").
+     */
+    private void activatePdp(String why, PdpAction action) {
+        int current = ++run;
+        moveTo(ModemState.ACTIVATING_PDP, why);
+        boolean apn = settings.apn() != null && !settings.apn().isEmpty();
+        boolean qiact = profile.pdpSetup() == ModemProfile.PdpSetup.QICSGP_QIACT;
         int cid = settings.pdpContextId();
-        boolean active = exec(AtCommand.of("AT+QIACT?").withReplyPrefix("+QIACT:"), "reading PDP contexts").lines()
-                .stream().map(UrcFields::ints).anyMatch(f -> f.length > 1 && f[0] == cid && f[1] == 1);
-        if (!active) {
-            exec(AtCommand.of("AT+QIACT=" + cid).withTimeout(Duration.ofSeconds(150)), "activating PDP context " + cid);
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        if (apn) {
+            List<AtCommand> define;
+            try {
+                define = PdpCommands.define(profile, settings);
+            } catch (IllegalArgumentException e) {
+                on(Event.PDP_FAILED, "the APN settings: " + e.getMessage(), e);
+                return;
+            }
+            for (AtCommand c : define) {
+                chain = chain.thenCompose(v -> exec(current, c, "setting the APN")).thenApply(r -> null);
+            }
+        }
+        if (qiact && action == PdpAction.RECYCLE) {
+            chain = chain.thenCompose(v -> exec(current, AtCommand.of("AT+QIDEACT=" + cid)
+                    .withTimeout(Duration.ofSeconds(40)), "deactivating PDP context " + cid)).thenApply(r -> null);
+        }
+        if (qiact && (apn || action != PdpAction.INITIAL)) {
+            chain = chain.thenCompose(v -> exec(current, AtCommand.of("AT+QIACT?").withReplyPrefix("+QIACT:"),
+                    "reading PDP contexts")).thenCompose(r -> {
+                        boolean active = r.lines().stream().map(UrcFields::ints)
+                                .anyMatch(f -> f.length > 1 && f[0] == cid && f[1] == 1);
+                        return active ? CompletableFuture.<Void>completedFuture(null)
+                                : exec(current, AtCommand.of("AT+QIACT=" + cid).withTimeout(PDP_TIMEOUT),
+                                        "activating PDP context " + cid).thenApply(x -> null);
+                    });
+        }
+        chain.whenComplete((v, e) -> {
+            if (current != run) {
+                return;
+            }
+            if (e != null) {
+                Throwable c = Failures.cause(e);
+                on(Event.PDP_FAILED, "the PDP context: " + c.getMessage(), c);
+            } else {
+                on(Event.PDP_ACTIVE, "ready", null);
+            }
+        });
+    }
+
+    /** One registration query and, where contexts are activated with AT+QIACT, one look at the context. */
+    private void checkNetwork(int current) {
+        String cmd = profile.registration().get(0);
+        String prefix = cmd.substring(2, cmd.length() - 1) + ":";
+        int cid = settings.pdpContextId();
+        boolean qiact = profile.pdpSetup() == ModemProfile.PdpSetup.QICSGP_QIACT;
+        exec(current, AtCommand.of(cmd).withReplyPrefix(prefix), "checking registration").whenComplete((r, e) -> {
+            if (current != run) {
+                return;
+            }
+            String line = r == null ? "" : r.lines().stream().findFirst().orElse("");
+            int[] f = UrcFields.ints(line);
+            if (e == null && f.length > 1 && f[1] != 1 && f[1] != 5) {
+                on(Event.NOT_REGISTERED, "registration lost (" + line + ")", null);
+            } else if (!qiact) {
+                on(Event.NETWORK_FINE, "the network is there", null);
+            } else {
+                exec(current, AtCommand.of("AT+QIACT?").withReplyPrefix("+QIACT:"), "reading PDP contexts")
+                        .whenComplete((q, x) -> {
+                            if (current != run) {
+                                return;
+                            }
+                            boolean active = q != null && q.lines().stream().map(UrcFields::ints)
+                                    .anyMatch(c -> c.length > 1 && c[0] == cid && c[1] == 1);
+                            if (x == null && !active) {
+                                on(Event.PDP_INACTIVE, "PDP context " + cid + " is not active", null);
+                            } else {
+                                on(Event.NETWORK_FINE, "the network is there", null);
+                            }
+                        });
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ probing
+
+    private void probe() {
+        int current = ++run;
+        channel.submit(AtCommand.of("AT").withTimeout(PROBE_TIMEOUT)).result().whenComplete((r, e) -> {
+            if (current != run) {
+                return;
+            }
+            if (e == null) {
+                on(Event.PROBE_OK, "the modem answers again", null);
+            } else {
+                on(Event.PROBE_FAILED, "the modem does not answer: " + Failures.rootMessage(e), e);
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private CompletableFuture<AtResponse> exec(int current, String command, String step) {
+        return exec(current, AtCommand.of(command), step);
+    }
+
+    private CompletableFuture<AtResponse> exec(int current, AtCommand command, String step) {
+        if (current != run) {
+            return CompletableFuture.failedFuture(new ModemException(name + ": " + step + " superseded"));
+        }
+        return channel.submit(command).result().exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                new ModemException(name + ": " + step + " failed: " + Failures.rootMessage(e), Failures.cause(e))));
+    }
+
+    // ------------------------------------------------------------------ what clients and owners use
+
+    ModemLoop loop() {
+        return loop;
+    }
+
+    Executor completions() {
+        return threads.completions();
+    }
+
+    MqttDialect dialect() {
+        return dialectView;
+    }
+
+    /** The port, as the user named it. */
+    String name() {
+        return name;
+    }
+
+    /** On the loop: may clients connect now? */
+    boolean ready() {
+        return state == ModemState.READY;
+    }
+
+    /** On the loop: why not. */
+    String notReadyReason() {
+        return "the modem is " + state + ": " + reasonView;
+    }
+
+    /** On the loop: a client asks for the network to be seen to before it reconnects. */
+    void recoverNetwork(Recovery recovery, String why) {
+        if (recovery == Recovery.RECYCLE_PDP) {
+            on(Event.RECYCLE_PDP, "recycling the PDP context for a client: " + why, null);
+        } else {
+            on(Event.CHECK_NETWORK, "checking the network for a client: " + why, null);
         }
     }
 
-    private AtResponse exec(String command, String step) throws ModemException {
-        return exec(AtCommand.of(command), step);
-    }
-
-    private AtResponse exec(AtCommand command, String step) throws ModemException {
-        try {
-            return channel.execute(command);
-        } catch (AtException e) {
-            throw new ModemException(settings.serialPort() + ": " + step + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private void onLinkLost(Throwable cause) {
-        alive = false;
-        LOG.warn("{}: link lost: {}", settings.serialPort(), cause == null ? "closed" : cause.toString());
-        if (dialect != null) {
-            dialect.failEverything(new ConnectionLostException(settings.serialPort() + ": link to the modem lost"));
-        }
-        clients.values().forEach(c -> c.onConnectionLost(-1, "link to the modem lost"));
+    void removeClient(MqttClient c) {
+        clients.remove(c.clientIndex(), c);
     }
 
     public ModemIdentity identity() {
-        return identity;
+        return identityView;
     }
 
     public ModemProfile profile() {
-        return profile;
+        return profileView;
     }
 
     /** The profile's name, e.g. {@code bg95}. */
     public String modelName() {
-        return profile.name();
+        return profileView.name();
     }
 
     public String serialPort() {
-        return settings.serialPort();
+        return name;
     }
 
-    /** True while the link is up. */
+    /** Where the modem stands now; any thread. */
+    public ModemState state() {
+        return stateView;
+    }
+
+    /** Why it is in that state; any thread. */
+    public String reason() {
+        return reasonView;
+    }
+
+    /** True until closed: a modem that is recovering is alive. */
     public boolean isAlive() {
-        return alive && channel.isOpen();
+        ModemState s = stateView;
+        return s != ModemState.CLOSING && s != ModemState.CLOSED;
     }
 
     /** Received signal strength as {@code AT+CSQ} reports it ({@code +CSQ: 20,99}). */
     public String signalQuality() throws ModemException {
-        return exec(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:"), "reading signal quality").line();
+        try {
+            return loop.call(() -> channel.submit(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:")).result(),
+                    CALL_TIMEOUT).get(10, TimeUnit.SECONDS).line();
+        } catch (Exception e) {
+            throw new ModemException(name + ": reading signal quality failed: " + Failures.rootMessage(e), e);
+        }
     }
 
     /**
@@ -314,7 +892,17 @@ public final class Modem implements AutoCloseable {
      * @throws IllegalArgumentException for settings the model can't honour (e.g. {@code ssl://}
      *                                  on a model without MQTT over TLS), before any byte is sent
      */
-    public synchronized MqttClient createClient(MqttClientSettings s) throws ModemException {
+    public MqttClient createClient(MqttClientSettings s) throws ModemException {
+        try {
+            return loop.call(() -> createClientNow(s), CALL_TIMEOUT);
+        } catch (ModemException | IllegalArgumentException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ModemException(name + ": creating an MQTT client failed: " + e.getMessage(), e);
+        }
+    }
+
+    private MqttClient createClientNow(MqttClientSettings s) throws ModemException {
         int max = profile.clientIndexes();
         int index = s.clientIndex();
         if (index >= max) {
@@ -327,11 +915,11 @@ public final class Modem implements AutoCloseable {
                 index++;
             }
             if (index == max) {
-                throw new ModemException(settings.serialPort() + ": all " + max + " MQTT client indexes of "
-                        + profile.name() + " are in use");
+                throw new ModemException(name + ": all " + max + " MQTT client indexes of " + profile.name()
+                        + " are in use");
             }
         } else if (clients.containsKey(index)) {
-            throw new ModemException(settings.serialPort() + ": MQTT client index " + index + " is already in use");
+            throw new ModemException(name + ": MQTT client index " + index + " is already in use");
         }
         profile.requireTransport(s.ssl());
         String clientId = s.clientId() != null ? s.clientId() : "cellmqtt-" + identity.imei();
@@ -345,8 +933,8 @@ public final class Modem implements AutoCloseable {
             AtStrings.requireQuotableSecret("password", s.password());
             requireLength("password", s.password(), 512);
         }
-        MqttClient client = new MqttClient(dialect, index, clientId, s, scheduler, callbacks,
-                c -> clients.remove(c.clientIndex(), c));
+        dialect.validate(s.clientId() == null && s.credentialsProvider() == null ? s.withClientId(clientId) : s);
+        MqttClient client = new MqttClient(this, index, clientId, s);
         clients.put(index, client);
         return client;
     }
@@ -358,26 +946,66 @@ public final class Modem implements AutoCloseable {
         }
     }
 
-    /** Closes every client (QMTDISC, QMTCLOSE) and the link. */
+    // ------------------------------------------------------------------ closing
+
+    /**
+     * Stops every client cleanly (DISCONNECT, close) where the modem can still be reached, closes
+     * the port and releases the modem's two threads. Bounded: at most 45 s.
+     */
     @Override
     public void close() {
-        List<CompletableFuture<Void>> stops = new ArrayList<>();
-        for (MqttClient c : clients.values()) {
-            stops.add(c.stop());
+        CompletableFuture<Void> done;
+        try {
+            done = loop.submit(this::closeNow);
+        } catch (RuntimeException e) {
+            done = CompletableFuture.completedFuture(null);
         }
         try {
-            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(15, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOG.debug("{}: clients did not stop cleanly: {}", settings.serialPort(), e.toString());
+            done.get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warn("{}: closing did not finish cleanly: {}", name, e.toString());
         }
-        alive = false;
-        channel.close();
-        scheduler.shutdownNow();
-        callbacks.shutdown();
+        loop.close();
+        threads.shutdown(readerExecutor);
+        threads.shutdown(loopExecutor);
+    }
+
+    private CompletableFuture<Void> closeNow() {
+        if (closing != null) {
+            return closing;
+        }
+        closing = new CompletableFuture<>();
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (MqttClient c : new ArrayList<>(clients.values())) {
+            stops.add(c.close());
+        }
+        cancelRetry();
+        moveTo(ModemState.CLOSING, "closing");
+        if (!identified.isDone()) {
+            identified.completeExceptionally(new ModemException(name + ": closed while coming up"));
+        }
+        CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> loop.post(() -> {
+            run++;
+            Link l = link;
+            link = null;
+            if (dialect != null) {
+                dialect.reset(new ConnectionLostException(name + ": the modem was closed"));
+            }
+            channel.detach(null);
+            if (l != null) {
+                l.close();
+            }
+            moveTo(ModemState.CLOSED, "closed");
+            closing.complete(null);
+        }));
+        return closing;
     }
 
     @Override
     public String toString() {
-        return "Modem[" + settings.serialPort() + ", " + (profile == null ? "?" : profile.name()) + "]";
+        ModemProfile p = profileView;
+        return "Modem[" + name + ", " + (p == null ? "?" : p.name()) + ", " + stateView + "]";
     }
 }

@@ -1,75 +1,100 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.loop.Backoff;
+import io.cellmqtt.loop.ModemLoop;
+import io.cellmqtt.loop.OrderedExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
-import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One MQTT client on one modem client index: a state machine over QMTOPEN / QMTCONN, its
- * subscriptions, an in-flight window of QoS&gt;0 publishes, and reconnection with backoff after
- * {@code +QMTSTAT} (reopen, reconnect, resubscribe, resend what was not acknowledged). Thread-safe.
+ * One MQTT client on one modem client index: a state machine over configure, open, connect and
+ * resubscribe; its subscriptions; its publishes ({@link ClientPublisher}); and recovery after
+ * every kind of loss, with backoff. All of its state lives on the modem's {@link ModemLoop}: the
+ * public methods post to the loop and return futures that complete on the modem's completion
+ * executor, never on the loop or the reader, so a caller may block or publish again from a
+ * completion handler.
  *
- * <p>Results reach callers on the modem's callback threads, never on the AT reader thread, so a
- * caller may block or publish again from a completion handler.
+ * <p>The states ({@link MqttClientState}) and what moves it between them, in {@link #on}: a start,
+ * the modem becoming ready or going down, a connect attempt succeeding or failing, the modem
+ * reporting the connection lost, a publish result that never came, the backoff timer, a stop.
+ * Each transition is logged once at INFO with its reason, which {@link #reason()} keeps for the
+ * health checks.
  */
 public final class MqttClient {
     private static final Logger LOG = LoggerFactory.getLogger(MqttClient.class);
-    private static final int TOPICS_PER_SUBSCRIBE = 4;
+    /** Received messages waiting for slow listeners, per client; more are dropped and counted. */
+    static final int MAX_PENDING_DELIVERIES = 10_000;
+    private static final Duration STOP_BOUND = Duration.ofSeconds(30);
 
-    private final MqttDialect dialect;
+    private final Modem modem;
+    private final ModemLoop loop;
+    private final Executor completions;
     private final int index;
+    private final MqttClientSettings settings;
+    private final Backoff backoff;
+    private final ClientPublisher publisher;
+    private final SubscriptionTable subscriptions = new SubscriptionTable();
+    private final OrderedExecutor deliveries;
+    private final AtomicLong droppedDeliveries = new AtomicLong();
+
+    // ------------------------------------------------------------------ loop state
+    private MqttClientState state = MqttClientState.STOPPED;
+    /** Bumped by every connect attempt and every end of a connection: late steps of an older one are ignored. */
+    private long connection;
+    private ModemLoop.Timer retryTimer;
+    /** What the next retry must do first, when the last failure asked for the network to be seen to. */
+    private Recovery pendingRecovery;
+    private CompletableFuture<Void> firstConnect;
+    private CompletableFuture<Void> stopping;
+    private String lastProblem;
+
+    // ------------------------------------------------------------------ what other threads may read
+    private volatile MqttClientState stateView = MqttClientState.STOPPED;
+    private volatile String reasonView = "not started";
     /** The client id of the latest CONNECT; with a credentials provider it changes on reconnects. */
     private volatile String clientId;
-    private final MqttClientSettings settings;
-    private final ScheduledExecutorService scheduler;
-    private final Executor callbacks;
-    private final ExecutorService delivery;
-    private final Consumer<MqttClient> onStopped;
 
-    private final Object lock = new Object();
-    private MqttClientState state = MqttClientState.CLOSED;
-    private boolean running;
-    /** Bumped on every connection loss: late results of an older connection are recognised. */
-    private long connection;
-    private int failedAttempts;
-    private CompletableFuture<Void> firstConnect;
-    private ScheduledFuture<?> reconnectTask;
-    private final Deque<PendingPublish> queue = new ArrayDeque<>();
-    /** QoS&gt;0 publishes handed to the modem and not yet acknowledged, by message id, in send order. */
-    private final Map<Integer, PendingPublish> inflight = new LinkedHashMap<>();
-    private final MessageIds ids = new MessageIds();
-    private final SubscriptionTable subscriptions = new SubscriptionTable();
-    private CompletableFuture<Void> drained;
+    /** The events that move the state machine. */
+    private enum Event { START, MODEM_READY, MODEM_DOWN, CONNECTED, CONNECT_FAILED, CONNECTION_LOST, SUSPECT, RETRY, STOP }
 
-    MqttClient(MqttDialect dialect, int index, String clientId, MqttClientSettings settings,
-            ScheduledExecutorService scheduler, Executor callbacks, Consumer<MqttClient> onStopped) {
-        this.dialect = dialect;
+    MqttClient(Modem modem, int index, String clientId, MqttClientSettings settings) {
+        this.modem = modem;
+        this.loop = modem.loop();
+        this.completions = modem.completions();
         this.index = index;
         // With a provider the id is the provider's to give, at the first connect.
         this.clientId = settings.credentialsProvider() == null ? clientId : null;
         this.settings = settings;
-        this.scheduler = scheduler;
-        this.callbacks = callbacks;
-        this.onStopped = onStopped;
-        this.delivery = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "cellmqtt-deliver-" + index);
-            t.setDaemon(true);
-            return t;
-        });
+        this.backoff = new Backoff(settings.reconnectDelay(), settings.maxReconnectDelay());
+        this.publisher = new ClientPublisher(new ClientPublisher.Host() {
+            @Override
+            public boolean connected() {
+                return state == MqttClientState.CONNECTED;
+            }
+
+            @Override
+            public long connection() {
+                return connection;
+            }
+
+            @Override
+            public MqttDialect dialect() {
+                return modem.dialect();
+            }
+
+            @Override
+            public void connectionSuspect(String why) {
+                on(Event.SUSPECT, "no result from the modem: " + why, null);
+            }
+        }, loop, completions, index, settings, modem.profile().maxInflight());
+        this.deliveries = new OrderedExecutor(completions, MAX_PENDING_DELIVERIES);
     }
 
     public int clientIndex() {
@@ -88,140 +113,213 @@ public final class MqttClient {
         return settings;
     }
 
+    /** The state now; any thread. */
     public MqttClientState state() {
-        synchronized (lock) {
-            return state;
-        }
+        return stateView;
     }
 
-    /** QoS&gt;0 publishes currently handed to the modem and not yet acknowledged. */
+    /** Why the client is in its state (for the health checks); any thread. */
+    public String reason() {
+        return reasonView;
+    }
+
+    /** QoS&gt;0 publishes holding a message id now. */
     public int inflightCount() {
-        synchronized (lock) {
-            return inflight.size();
+        try {
+            return loop.call(publisher::inflightCount, Duration.ofSeconds(5));
+        } catch (Exception e) {
+            return -1;
         }
     }
 
-    // ------------------------------------------------------------------ lifecycle
+    /** Received messages dropped because the listeners were too slow (more than {@value #MAX_PENDING_DELIVERIES} waiting). */
+    public long droppedDeliveries() {
+        return droppedDeliveries.get();
+    }
+
+    // ------------------------------------------------------------------ the state machine
 
     /**
-     * Configures the client (QMTCFG), opens the network connection and connects. Completes when
-     * connected the first time, or fails with a {@link ModemException} carrying the meaning of
-     * the result (e.g. bad user name or password). Later losses reconnect on their own.
+     * The one place the state changes. {@code cause} is the failure that came with the event, if any.
      */
-    public CompletableFuture<Void> start() {
-        synchronized (lock) {
-            if (running) {
-                return firstConnect;
+    private void on(Event event, String why, Throwable cause) {
+        switch (event) {
+            case START -> {
+                if (modem.ready()) {
+                    connect(why);
+                } else {
+                    moveTo(MqttClientState.WAITING_FOR_MODEM, modem.notReadyReason());
+                }
             }
-            running = true;
-            firstConnect = new CompletableFuture<>();
-            connectCycle();
-            return firstConnect.thenApplyAsync(v -> v, callbacks);
+            case MODEM_READY -> {
+                if (state == MqttClientState.WAITING_FOR_MODEM) {
+                    connect(why);
+                }
+            }
+            case MODEM_DOWN -> {
+                if (running()) {
+                    endConnection();
+                    cancelRetry();
+                    moveTo(MqttClientState.WAITING_FOR_MODEM, why);
+                }
+            }
+            case CONNECTED -> {
+                backoff.reset();
+                lastProblem = null;
+                moveTo(MqttClientState.CONNECTED, why);
+                settleFirstConnect(null);
+                publisher.resendAfterReconnect();
+                publisher.pump();
+            }
+            case CONNECT_FAILED, CONNECTION_LOST, SUSPECT -> {
+                if (!connecting() && state != MqttClientState.CONNECTED) {
+                    return;
+                }
+                boolean wasConnected = state == MqttClientState.CONNECTED || state == MqttClientState.SUBSCRIBING;
+                endConnection();
+                Recovery recovery = cause instanceof ModemException me ? me.recovery() : Recovery.RECONNECT;
+                report(event, why, recovery);
+                settleFirstConnect(cause != null ? cause : new ConnectionLostException(why));
+                if (event != Event.CONNECTION_LOST || !wasConnected) {
+                    // The modem may still hold a half-open or suspect connection: close it before trying again.
+                    modem.dialect().close(index).exceptionally(e -> null);
+                }
+                waitToRetry(why, recovery);
+            }
+            case RETRY -> {
+                if (state != MqttClientState.WAITING_TO_RETRY) {
+                    return;
+                }
+                Recovery recovery = pendingRecovery;
+                pendingRecovery = null;
+                if (recovery == Recovery.RECYCLE_PDP || recovery == Recovery.CHECK_NETWORK) {
+                    moveTo(MqttClientState.WAITING_FOR_MODEM, why);
+                    modem.recoverNetwork(recovery, reasonView);
+                } else if (modem.ready()) {
+                    connect(why);
+                } else {
+                    moveTo(MqttClientState.WAITING_FOR_MODEM, modem.notReadyReason());
+                }
+            }
+            case STOP -> throw new IllegalStateException("stop is handled by stopNow");
         }
     }
 
-    /** Disconnects (QMTDISC) and closes (QMTCLOSE); queued publishes fail, in-flight ones may finish first. */
-    public CompletableFuture<Void> stop() {
-        MqttClientState was;
-        CompletableFuture<Void> waitForInflight;
-        List<PendingPublish> dropped;
-        synchronized (lock) {
-            if (!running) {
-                return CompletableFuture.completedFuture(null);
-            }
-            running = false;
-            if (reconnectTask != null) {
-                reconnectTask.cancel(false);
-            }
-            was = state;
-            dropped = new ArrayList<>(queue);
-            queue.clear();
-            drained = inflight.isEmpty() || was != MqttClientState.CONNECTED ? CompletableFuture.completedFuture(null)
-                    : new CompletableFuture<>();
-            waitForInflight = drained;
-        }
-        dropped.forEach(p -> fail(p, new IllegalStateException("MQTT client " + index + " stopped before the publish was sent")));
-        if (!firstConnect.isDone()) {
-            firstConnect.completeExceptionally(new IllegalStateException("MQTT client " + index + " stopped"));
-        }
-        CompletableFuture<Void> done;
-        if (was == MqttClientState.CLOSED) {
-            done = CompletableFuture.completedFuture(null);
-        } else {
-            done = waitForInflight.completeOnTimeout(null, settings.packetTimeout(), TimeUnit.SECONDS)
-                    .thenCompose(v -> {
-                        setState(MqttClientState.DISCONNECTING);
-                        return was == MqttClientState.CONNECTED ? quietly(dialect.disconnect(index)) : done(null);
-                    })
-                    .thenCompose(v -> quietly(dialect.close(index)));
-        }
-        return done.whenComplete((v, e) -> {
-            List<PendingPublish> left;
-            synchronized (lock) {
-                state = MqttClientState.CLOSED;
-                left = new ArrayList<>(inflight.values());
-                inflight.clear();
-            }
-            left.forEach(p -> fail(p, new IllegalStateException("MQTT client " + index
-                    + " stopped before the broker acknowledged the publish")));
-            delivery.shutdown();
-            onStopped.accept(this);
-        });
-    }
-
-    private static CompletableFuture<Void> done(Void v) {
-        return CompletableFuture.completedFuture(v);
-    }
-
-    /** Stop is best effort: the modem may already have closed the connection (+QMTSTAT: n,5). */
-    private CompletableFuture<Void> quietly(CompletableFuture<Void> step) {
-        return step.exceptionally(e -> {
-            LOG.debug("client {}: {} (ignored while stopping)", index, Failures.rootMessage(e));
-            return null;
-        });
-    }
-
-    private void setState(MqttClientState s) {
-        synchronized (lock) {
-            if (state != s) {
-                LOG.debug("client {}: {} -> {}", index, state, s);
-                state = s;
-            }
+    /** The first start's future, if still open, gets this outcome (the client goes on trying after a failure). */
+    private void settleFirstConnect(Throwable failure) {
+        if (firstConnect != null) {
+            relay(firstConnect, failure);
+            firstConnect = null;
         }
     }
 
-    /** Configure, open, connect, resubscribe, resend: one attempt. */
-    private void connectCycle() {
-        long attempt;
-        synchronized (lock) {
-            if (!running) {
-                return;
-            }
-            attempt = connection;
-            state = MqttClientState.OPENING;
+    private boolean running() {
+        return state != MqttClientState.STOPPED && state != MqttClientState.DISCONNECTING;
+    }
+
+    private boolean connecting() {
+        return state == MqttClientState.CONNECTING || state == MqttClientState.SUBSCRIBING;
+    }
+
+    private void moveTo(MqttClientState next, String why) {
+        if (state != next) {
+            LOG.info("{} client {}: {} -> {} ({})", modem.name(), index, state, next, why);
+            state = next;
+            stateView = next;
         }
+        reasonView = why;
+    }
+
+    /** Says what went wrong: a refusal the user must fix loudly, once per distinct problem; the rest at INFO. */
+    private void report(Event event, String why, Recovery recovery) {
+        if (recovery == Recovery.REPORT_AND_RETRY && !why.equals(lastProblem)) {
+            LOG.error("{} client {}: the broker refused the client: {}; retrying with backoff until it is fixed",
+                    modem.name(), index, why);
+        } else if (event == Event.CONNECTION_LOST) {
+            LOG.debug("{} client {}: connection lost: {}", modem.name(), index, why);
+        }
+        lastProblem = why;
+    }
+
+    private void waitToRetry(String why, Recovery recovery) {
+        pendingRecovery = recovery;
+        Duration delay = backoff.next();
+        cancelRetry();
+        moveTo(MqttClientState.WAITING_TO_RETRY, why + "; next attempt in " + delay.toMillis() + " ms"
+                + (recovery == Recovery.RECYCLE_PDP ? " after reactivating the PDP context"
+                        : recovery == Recovery.CHECK_NETWORK ? " after checking the network" : ""));
+        retryTimer = loop.schedule(delay, () -> on(Event.RETRY, "retrying after: " + why, null));
+    }
+
+    private void cancelRetry() {
+        if (retryTimer != null) {
+            retryTimer.cancel();
+            retryTimer = null;
+        }
+    }
+
+    /** The connection (or attempt) is over: its late steps and results are recognised as stale. */
+    private void endConnection() {
+        connection++;
+        subscriptions.connectionEnded();
+    }
+
+    // ------------------------------------------------------------------ events from the modem and dialect
+
+    /** The modem is (again) up: identified, registered, its PDP context active. On the loop. */
+    void modemReady() {
+        on(Event.MODEM_READY, "the modem is ready", null);
+    }
+
+    /** The modem went down (link lost, restarted, not answering, network recovery). On the loop. */
+    void modemDown(String why) {
+        on(Event.MODEM_DOWN, why, null);
+    }
+
+    /** The modem reported the connection lost ({@code +QMTSTAT}, {@code +CMQTTCONNLOST}). On the loop. */
+    void onConnectionLost(ConnectionLostException cause) {
+        if (state == MqttClientState.DISCONNECTING) {
+            return; // the DISCONNECT we sent (+QMTSTAT: n,5) or a loss while stopping: nothing to recover
+        }
+        on(Event.CONNECTION_LOST, cause.getMessage(), cause);
+    }
+
+    // ------------------------------------------------------------------ connecting
+
+    private void connect(String why) {
+        long attempt = ++connection;
+        cancelRetry();
+        moveTo(MqttClientState.CONNECTING, why);
+        MqttDialect dialect = modem.dialect();
         dialect.configure(index, settings)
-                .thenCompose(v -> openTolerant())
-                .thenCompose(v -> {
-                    setState(MqttClientState.OPEN);
-                    setState(MqttClientState.CONNECTING);
-                    return connectWithCurrentCredentials();
-                })
-                .thenCompose(v -> resubscribeAll())
+                .thenCompose(v -> attempt == connection ? openTolerant(dialect) : stale())
+                .thenCompose(v -> attempt == connection ? connectWithCurrentCredentials(dialect) : stale())
                 .whenComplete((v, e) -> {
-                    if (e == null) {
-                        onConnected(attempt);
+                    if (attempt != connection) {
+                        return;
+                    }
+                    if (e != null) {
+                        Throwable c = Failures.cause(e);
+                        on(Event.CONNECT_FAILED, "connecting to " + broker() + " failed: " + c.getMessage(), c);
                     } else {
-                        onConnectFailed(attempt, Failures.cause(e));
+                        resubscribe(attempt);
                     }
                 });
+    }
+
+    private static CompletableFuture<Void> stale() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private String broker() {
+        return settings.brokerHost() + ":" + settings.brokerPort();
     }
 
     /**
      * A provider's credentials are asked for right before each CONNECT, so one signed with the
      * time is signed with this connect's time; they reach the dialect as if they were fixed.
      */
-    private CompletableFuture<Void> connectWithCurrentCredentials() {
+    private CompletableFuture<Void> connectWithCurrentCredentials(MqttDialect dialect) {
         MqttCredentialsProvider provider = settings.credentialsProvider();
         if (provider == null) {
             return dialect.connect(index, clientId, settings);
@@ -241,336 +339,327 @@ public final class MqttClient {
     }
 
     /** Result 2 of QMTOPEN (index occupied) means a stale connection: close it and open again. */
-    private CompletableFuture<Void> openTolerant() {
+    private CompletableFuture<Void> openTolerant(MqttDialect dialect) {
         return dialect.open(index, settings).exceptionallyCompose(e -> {
             Throwable c = Failures.cause(e);
             if (c instanceof ResultException r && r.result() == 2) {
-                LOG.info("client {}: index occupied, closing the stale connection first", index);
-                return quietly(dialect.close(index)).thenCompose(v -> dialect.open(index, settings));
+                LOG.info("{} client {}: index occupied, closing the stale connection first", modem.name(), index);
+                return dialect.close(index).exceptionally(x -> null).thenCompose(v -> dialect.open(index, settings));
             }
             return CompletableFuture.failedFuture(c);
         });
     }
 
-    private void onConnected(long attempt) {
-        List<PendingPublish> resend;
-        synchronized (lock) {
-            if (!running) {
+    /** Connected: every filter is subscribed again, one at a time, before the client counts as connected. */
+    private void resubscribe(long attempt) {
+        List<SubscriptionTable.Filter> all = subscriptions.all();
+        if (all.isEmpty()) {
+            on(Event.CONNECTED, "connected to " + broker() + " as " + clientId, null);
+            return;
+        }
+        moveTo(MqttClientState.SUBSCRIBING, "connected to " + broker() + ", subscribing " + all.size() + " filter(s)");
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (SubscriptionTable.Filter f : all) {
+            chain = chain.thenCompose(v -> attempt == connection && subscriptions.contains(f)
+                    ? subscribeAtBroker(f, attempt) : stale());
+        }
+        chain.whenComplete((v, e) -> {
+            if (attempt != connection) {
                 return;
             }
-            if (attempt != connection) {
-                // Lost again right after connecting. A first start still succeeded: report it, and
-                // reconnect like after any loss; a later stale attempt was already rescheduled.
-                if (!firstConnect.isDone()) {
-                    firstConnect.complete(null);
-                    scheduleReconnect();
+            if (e != null) {
+                Throwable c = Failures.cause(e);
+                on(Event.CONNECT_FAILED, "subscribing again failed: " + c.getMessage(), c);
+            } else {
+                on(Event.CONNECTED, "connected to " + broker() + " as " + clientId + ", " + all.size()
+                        + " filter(s) subscribed", null);
+            }
+        });
+    }
+
+    /**
+     * SUBSCRIBE for one filter. A refusal takes the filter out for good and is not a failure of the
+     * connection; any other failure is.
+     */
+    private CompletableFuture<Void> subscribeAtBroker(SubscriptionTable.Filter f, long attempt) {
+        int id = publisher.ids().acquire();
+        return modem.dialect().subscribe(index, id, List.of(new MqttDialect.TopicQos(f.filter, f.qos)))
+                .handle((v, e) -> {
+                    publisher.ids().release(id);
+                    if (attempt != connection) {
+                        return null;
+                    }
+                    Throwable c = e == null ? null : Failures.cause(e);
+                    if (c == null) {
+                        subscriptions.acknowledged(f);
+                    } else if (c instanceof SubscriptionRefusedException refused) {
+                        LOG.error("{} client {}: {}; it is not asked again", modem.name(), index, refused.getMessage());
+                        subscriptions.refused(f, refused);
+                    } else if (c instanceof IllegalArgumentException bad) {
+                        subscriptions.refused(f, new SubscriptionRefusedException(bad.getMessage(), f.filter));
+                    } else {
+                        throw new java.util.concurrent.CompletionException(c);
+                    }
+                    return null;
+                });
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /**
+     * Starts: configures the client, opens the network connection and connects as soon as the
+     * modem is ready, and keeps reconnecting after every loss until {@link #stop()}. The future
+     * completes when connected the first time, or fails with the first attempt's failure (the
+     * client goes on trying); a route need not wait for it.
+     */
+    public CompletableFuture<Void> start() {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        post(() -> {
+            if (state != MqttClientState.STOPPED) {
+                if (state == MqttClientState.CONNECTED) {
+                    relay(first, null);
+                } else {
+                    firstConnect = first;
                 }
                 return;
             }
-            // Filters added while connecting missed the resubscription snapshot and did not send
-            // themselves; from CONNECTED on, subscribe() sends its own. Deciding both under one
-            // lock hold means no filter is subscribed twice or not at all.
-            List<SubscriptionTable.Filter> missed = subscriptions.pending();
-            state = MqttClientState.CONNECTED;
-            failedAttempts = 0;
-            resend = new ArrayList<>(inflight.values());
-            if (!missed.isEmpty()) {
-                subscribeNow(missed);
-            }
-        }
-        LOG.info("client {} ({}) connected to {}:{}", index, clientId, settings.brokerHost(), settings.brokerPort());
-        firstConnect.complete(null);
-        for (PendingPublish p : resend) {
-            LOG.debug("client {}: re-sending unacknowledged publish {}", index, p.messageId);
-            send(p, attempt);
-        }
-        synchronized (lock) {
-            pump();
-        }
+            firstConnect = first;
+            backoff.reset();
+            on(Event.START, "started", null);
+        }, first);
+        return first;
     }
 
-    private void onConnectFailed(long attempt, Throwable e) {
-        boolean first;
-        synchronized (lock) {
-            // A stale attempt after a loss was rescheduled by onConnectionLost, except during the
-            // first start, which nobody else will report.
-            if (!running || (attempt != connection && firstConnect.isDone())) {
-                return;
-            }
-            first = !firstConnect.isDone();
-            state = MqttClientState.CLOSED;
-            if (first) {
-                running = false;
-            }
-        }
-        quietly(dialect.close(index));
-        if (first) {
-            LOG.warn("client {}: connecting to {}:{} failed: {}", index, settings.brokerHost(), settings.brokerPort(),
-                    e.getMessage());
-            firstConnect.completeExceptionally(e);
-            delivery.shutdown();
-            onStopped.accept(this);
-        } else {
-            LOG.warn("client {}: reconnecting failed: {}", index, e.getMessage());
-            scheduleReconnect();
-        }
+    /**
+     * Disconnects ({@code DISCONNECT}, then closes the network connection) after the publishes on
+     * their way got their results (at most {@code packetTimeout}); queued publishes fail, never
+     * sent. Subscriptions stay registered, and are subscribed again by the next {@link #start()}.
+     */
+    public CompletableFuture<Void> stop() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        post(() -> stopNow().whenComplete((v, e) -> relay(done, e)), done);
+        return done;
     }
 
-    /** The modem closed our connection (+QMTSTAT): keep what is in flight and reconnect. */
-    void onConnectionLost(int code, String meaning) {
-        synchronized (lock) {
-            connection++;
-            if (!running || state == MqttClientState.DISCONNECTING) {
-                state = MqttClientState.CLOSED;
-                return;
-            }
-            state = MqttClientState.CLOSED;
-            if (!firstConnect.isDone()) {
-                // The first attempt's own failure handling reports it.
-                return;
-            }
-            LOG.warn("client {}: connection lost ({}): {}; reconnecting", index, code, meaning);
-            scheduleReconnect();
+    private CompletableFuture<Void> stopNow() {
+        if (state == MqttClientState.STOPPED) {
+            return CompletableFuture.completedFuture(null);
         }
+        if (stopping != null) {
+            return stopping;
+        }
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        stopping = stopped;
+        cancelRetry();
+        IllegalStateException why = new IllegalStateException("MQTT client " + index + " stopped before the publish"
+                + " was sent; it will not be sent later");
+        publisher.stopping(why);
+        settleFirstConnect(new IllegalStateException("MQTT client " + index + " stopped before it connected"));
+        boolean wasConnected = state == MqttClientState.CONNECTED;
+        boolean mayHoldConnection = modem.ready() && state != MqttClientState.WAITING_FOR_MODEM;
+        moveTo(MqttClientState.DISCONNECTING, "stopping");
+        long attempt = ++connection;
+        MqttDialect dialect = modem.dialect();
+        CompletableFuture<Void> steps = !mayHoldConnection ? CompletableFuture.completedFuture(null)
+                : bounded(publisher.drained(), Duration.ofSeconds(settings.packetTimeout()))
+                        .thenCompose(v -> wasConnected ? quietly(dialect.disconnect(index)) : stale())
+                        .thenCompose(v -> quietly(dialect.close(index)));
+        bounded(steps, STOP_BOUND).whenComplete((v, e) -> {
+            if (connection != attempt) {
+                return;
+            }
+            publisher.stopped(new IllegalStateException("MQTT client " + index + " stopped before the broker "
+                    + "acknowledged the publish"));
+            subscriptions.connectionEnded();
+            stopping = null;
+            moveTo(MqttClientState.STOPPED, "stopped");
+            stopped.complete(null);
+        });
+        return stopped;
     }
 
-    private void scheduleReconnect() {
-        synchronized (lock) {
-            if (!running) {
-                return;
-            }
-            long base = settings.reconnectDelay().toMillis();
-            long delay = Math.min(settings.maxReconnectDelay().toMillis(), base << Math.min(failedAttempts, 16));
-            failedAttempts++;
-            if (reconnectTask != null) {
-                reconnectTask.cancel(false);
-            }
-            reconnectTask = scheduler.schedule(this::connectCycle, delay, TimeUnit.MILLISECONDS);
-        }
+    /** {@code f}, or completed anyway after {@code max}: stopping must end whatever the modem does. */
+    private CompletableFuture<Void> bounded(CompletableFuture<Void> f, Duration max) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        ModemLoop.Timer t = loop.schedule(max, () -> out.complete(null));
+        f.whenComplete((v, e) -> {
+            t.cancel();
+            out.complete(null);
+        });
+        return out;
+    }
+
+    /** Stop is best effort: the modem may already have closed the connection (+QMTSTAT: n,5). */
+    private CompletableFuture<Void> quietly(CompletableFuture<Void> step) {
+        return step.exceptionally(e -> {
+            LOG.debug("client {}: {} (ignored while stopping)", index, Failures.rootMessage(e));
+            return null;
+        });
+    }
+
+    /** Stops and gives the client index back to the modem; the client cannot be started again. */
+    public CompletableFuture<Void> close() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        post(() -> stopNow().whenComplete((v, e) -> {
+            subscriptions.clear(new IllegalStateException("MQTT client " + index + " closed"));
+            modem.removeClient(this);
+            relay(done, null);
+        }), done);
+        return done;
     }
 
     // ------------------------------------------------------------------ publishing
 
     /**
      * Checks a message against the model's limits (topic, payload length, QoS, characters the
-     * command cannot carry) without sending anything.
+     * command cannot carry) without sending anything. Any thread.
      *
      * @throws IllegalArgumentException naming the value and the limit
      */
     public void validate(OutgoingMessage message) {
-        dialect.validate(message);
+        modem.dialect().validate(message);
     }
 
     /**
-     * Publishes: completes when the modem reports the publish done ({@code +QMTPUB: idx,id,0}),
-     * fails on result 2 with its meaning. Up to {@code inflightWindow} QoS&gt;0 publishes are
-     * outstanding at once; later ones wait their turn. Invalid messages fail with
-     * {@link IllegalArgumentException} before any byte is sent. A publish the caller completes
-     * (e.g. by a timeout) before it was sent is dropped.
+     * Publishes: completes when the modem reports the publish done ({@code +QMTPUB: idx,msgid,0}),
+     * fails on a failure result with its meaning, or after {@code timeout} with a
+     * {@link PublishTimeoutException} that says whether the message may still reach the broker.
+     * While the client is not connected the publish waits (within {@code timeout}). Up to
+     * {@code inflightWindow} QoS&gt;0 publishes are outstanding at once; later ones wait their turn.
+     * Invalid messages fail with {@link IllegalArgumentException} before any byte is sent.
+     * Cancelling the future takes the publish back if it has not gone out yet.
      */
-    public CompletableFuture<PublishReceipt> publish(OutgoingMessage message) {
+    public CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout) {
         try {
-            dialect.validate(message);
+            validate(message);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        PendingPublish p = new PendingPublish(message);
-        synchronized (lock) {
-            if (!running) {
-                return CompletableFuture.failedFuture(new IllegalStateException("MQTT client " + index + " is not started"));
+        CompletableFuture<PublishReceipt> out = new CompletableFuture<>();
+        post(() -> {
+            if (state == MqttClientState.STOPPED || state == MqttClientState.DISCONNECTING) {
+                relay(out, null, new IllegalStateException("MQTT client " + index + " is not started"));
+                return;
             }
-            queue.add(p);
-            pump();
-        }
-        return p.future;
+            publisher.publish(message, timeout, out);
+        }, out);
+        return out;
     }
 
-    /** Sends what the window allows. Holds the lock. */
-    private void pump() {
-        while (state == MqttClientState.CONNECTED && !queue.isEmpty()) {
-            PendingPublish p = queue.peek();
-            if (p.future.isDone()) {
-                queue.poll();
-                continue;
-            }
-            if (p.message.qos() > 0) {
-                // The model may keep fewer in flight than asked (SIM7600: one, its result has no id).
-                if (inflight.size() >= Math.min(settings.inflightWindow(), dialect.profile().maxInflight())) {
-                    return;
-                }
-                p.messageId = ids.acquire();
-                inflight.put(p.messageId, p);
-            }
-            queue.poll();
-            long attempt = connection;
-            // Submitting never blocks; results come back on other threads.
-            send(p, attempt);
-        }
-    }
-
-    private void send(PendingPublish p, long attempt) {
-        dialect.publish(index, p.messageId, p.message).whenComplete((v, e) -> onPublishResult(p, attempt, e));
-    }
-
-    private void onPublishResult(PendingPublish p, long attempt, Throwable error) {
-        Throwable cause = error == null ? null : Failures.cause(error);
-        boolean retry;
-        synchronized (lock) {
-            retry = cause != null && running && (cause instanceof ConnectionLostException || attempt != connection);
-            if (retry) {
-                if (p.message.qos() == 0) {
-                    queue.addFirst(p);
-                }
-                // QoS>0 stays in flight with its id and is re-sent after reconnecting.
-            } else if (p.message.qos() > 0) {
-                inflight.remove(p.messageId);
-                ids.release(p.messageId);
-            }
-            if (!retry) {
-                pump();
-            }
-            if (drained != null && inflight.isEmpty()) {
-                drained.complete(null);
-            }
-        }
-        if (retry) {
-            LOG.debug("client {}: publish {} interrupted by connection loss; will resend", index, p.messageId);
-        } else if (cause == null) {
-            PublishReceipt r = new PublishReceipt(index, p.messageId, p.message.qos());
-            callbacks.execute(() -> p.future.complete(r));
-        } else {
-            fail(p, cause);
-        }
-    }
-
-    private void fail(PendingPublish p, Throwable cause) {
-        callbacks.execute(() -> p.future.completeExceptionally(cause));
-    }
-
-    private static final class PendingPublish {
-        final OutgoingMessage message;
-        final CompletableFuture<PublishReceipt> future = new CompletableFuture<>();
-        int messageId;
-
-        PendingPublish(OutgoingMessage message) {
-            this.message = message;
-        }
+    /** {@link #publish(OutgoingMessage, Duration)} within 60 s. */
+    public CompletableFuture<PublishReceipt> publish(OutgoingMessage message) {
+        return publish(message, Duration.ofSeconds(60));
     }
 
     // ------------------------------------------------------------------ subscriptions
 
     /**
      * Subscribes {@code filter} ({@code +} and {@code #} allowed) at {@code qos}; messages whose
-     * topic matches it go to {@code listener}. Several listeners may share a client and even a
-     * filter; each gets only what matches its own filter. Resubscribed after every reconnect.
+     * topic matches it go to {@code listener}. The future completes when the broker acknowledged
+     * the filter, or fails if it refused it.
      */
     public CompletableFuture<Subscription> subscribe(String filter, int qos, MessageListener listener) {
+        return subscribe(new Subscription(filter, qos, listener));
+    }
+
+    /**
+     * Subscribes {@code sub}. Several subscriptions may share a client and even a filter; each gets
+     * only what matches its own filter. Restored after every reconnect, before the client counts as
+     * connected again; one the broker refuses is not asked again ({@link Subscription#state()} says
+     * so). The future completes when the broker acknowledged the filter, or fails if it refused it.
+     */
+    public CompletableFuture<Subscription> subscribe(Subscription sub) {
         try {
-            TopicFilter.requireValidFilter("topic filter", filter);
-            AtStrings.requireQuotable("topic filter", filter);
-            if (qos < 0 || qos > 2) {
-                throw new IllegalArgumentException("qos=" + qos + " is out of range 0-2");
+            modem.dialect().validateFilter(sub.filter());
+            if (sub.qos() < 0 || sub.qos() > 2) {
+                throw new IllegalArgumentException("qos=" + sub.qos() + " is out of range 0-2");
             }
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Subscription sub = new Subscription(filter, qos, listener);
-        CompletableFuture<Void> ready;
-        synchronized (lock) {
-            SubscriptionTable.Added added = subscriptions.add(sub);
-            ready = added.filter().subscribed;
+        CompletableFuture<Subscription> out = new CompletableFuture<>();
+        post(() -> {
+            CompletableFuture<Subscription> answer = new CompletableFuture<>();
+            answer.whenComplete((s, e) -> relay(out, s, e));
+            SubscriptionTable.Added added = subscriptions.add(sub, answer);
             // Not connected: the connect cycle subscribes every filter anyway.
             if (added.subscribeAtBroker() && state == MqttClientState.CONNECTED) {
-                subscribeNow(List.of(added.filter()));
+                long attempt = connection;
+                subscribeAtBroker(added.filter(), attempt).whenComplete((v, e) -> {
+                    if (e != null && attempt == connection) {
+                        Throwable c = Failures.cause(e);
+                        LOG.warn("{} client {}: subscribing {} failed: {}; it is subscribed again after the next "
+                                + "reconnect", modem.name(), index, sub.filter(), c.getMessage());
+                    }
+                });
             }
-        }
-        return ready.thenApplyAsync(v -> sub, callbacks);
+        }, out);
+        return out;
     }
 
-    /** Removes the listener; unsubscribes the filter at the broker when it was the last one. */
+    /** Removes the subscription; unsubscribes the filter at the broker when it was the last one. */
     public CompletableFuture<Void> unsubscribe(Subscription subscription) {
-        synchronized (lock) {
+        CompletableFuture<Void> out = new CompletableFuture<>();
+        post(() -> {
             SubscriptionTable.Filter f = subscriptions.remove(subscription);
             if (f == null || state != MqttClientState.CONNECTED) {
-                return CompletableFuture.completedFuture(null);
+                relay(out, null);
+                return;
             }
-            int id = ids.acquire();
-            return dialect.unsubscribe(index, id, List.of(f.filter)).whenComplete((v, e) -> {
-                synchronized (lock) {
-                    ids.release(id);
-                }
-            }).thenApplyAsync(v -> v, callbacks);
-        }
-    }
-
-    /** Subscribes every filter again after (re)connecting, a few per command. */
-    private CompletableFuture<Void> resubscribeAll() {
-        List<SubscriptionTable.Filter> all;
-        synchronized (lock) {
-            all = subscriptions.all();
-        }
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (int i = 0; i < all.size(); i += TOPICS_PER_SUBSCRIBE) {
-            List<SubscriptionTable.Filter> batch = all.subList(i, Math.min(all.size(), i + TOPICS_PER_SUBSCRIBE));
-            chain = chain.thenCompose(v -> {
-                synchronized (lock) {
-                    return subscribeNow(batch);
-                }
-            }).exceptionallyCompose(e -> {
-                Throwable c = Failures.cause(e);
-                if (c instanceof ConnectionLostException) {
-                    return CompletableFuture.failedFuture(c);
-                }
-                // A filter the broker refuses must not keep the whole client offline.
-                LOG.warn("client {}: subscribing {} failed: {}", index, batch.stream().map(f -> f.filter).toList(),
-                        c.getMessage());
-                return CompletableFuture.completedFuture(null);
+            int id = publisher.ids().acquire();
+            modem.dialect().unsubscribe(index, id, List.of(f.filter)).whenComplete((v, e) -> {
+                publisher.ids().release(id);
+                relay(out, e == null ? null : Failures.cause(e));
             });
-        }
-        return chain;
+        }, out);
+        return out;
     }
 
-    /** Holds the lock. */
-    private CompletableFuture<Void> subscribeNow(List<SubscriptionTable.Filter> batch) {
-        int id = ids.acquire();
-        List<MqttDialect.TopicQos> topics = batch.stream().map(f -> new MqttDialect.TopicQos(f.filter, f.qos)).toList();
-        return dialect.subscribe(index, id, topics).whenComplete((v, e) -> {
-            synchronized (lock) {
-                ids.release(id);
-            }
-            for (SubscriptionTable.Filter f : batch) {
-                if (e == null) {
-                    f.subscribed.complete(null);
-                } else if (!(Failures.cause(e) instanceof ConnectionLostException)) {
-                    f.subscribed.completeExceptionally(Failures.cause(e));
-                }
-            }
-        });
-    }
-
-    /** Routes a received message to every listener whose filter matches, in arrival order. */
+    /** Routes a received message to every listener whose filter matches, in arrival order. On the loop. */
     void onMessage(ReceivedMessage m) {
-        List<Subscription> targets;
-        synchronized (lock) {
-            targets = subscriptions.matching(m.topic());
-        }
+        List<Subscription> targets = subscriptions.matching(m.topic());
         if (targets.isEmpty()) {
             LOG.debug("client {}: no subscriber for {}", index, m);
             return;
         }
-        try {
-            delivery.execute(() -> {
-                for (Subscription s : targets) {
-                    try {
-                        s.listener().onMessage(m);
-                    } catch (RuntimeException e) {
-                        LOG.warn("client {}: listener for {} failed on {}", index, s.filter(), m, e);
-                    }
+        boolean queued = deliveries.offer(() -> {
+            for (Subscription s : targets) {
+                try {
+                    s.listener().onMessage(m);
+                } catch (RuntimeException e) {
+                    LOG.warn("client {}: listener for {} failed on {}", index, s.filter(), m, e);
                 }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.debug("client {}: stopped, dropping {}", index, m);
+            }
+        });
+        if (!queued && droppedDeliveries.getAndIncrement() % 1000 == 0) {
+            LOG.warn("{} client {}: {} received messages wait for slow listeners; dropping {} ({} dropped so far)",
+                    modem.name(), index, MAX_PENDING_DELIVERIES, m, droppedDeliveries.get());
         }
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    /** Runs {@code task} on the loop; if the loop is gone, {@code out} fails instead. */
+    private void post(Runnable task, CompletableFuture<?> out) {
+        try {
+            loop.execute(task);
+        } catch (RejectedExecutionException e) {
+            out.completeExceptionally(new IllegalStateException("the modem on " + modem.name() + " is closed", e));
+        }
+    }
+
+    private <T> void relay(CompletableFuture<T> out, T value, Throwable error) {
+        completions.execute(() -> {
+            if (error != null) {
+                out.completeExceptionally(Failures.cause(error));
+            } else {
+                out.complete(value);
+            }
+        });
+    }
+
+    private void relay(CompletableFuture<Void> out, Throwable error) {
+        relay(out, null, error);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.PayloadFraming;
+import io.cellmqtt.loop.ModemLoop;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -9,17 +10,20 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Turns MQTT operations on one client index into the model's AT commands, and the model's URCs
  * into events. Every operation completes when the modem reports its (deferred) result, or fails
- * with a {@link ModemException} that carries the command, the result and its meaning; a
- * {@link ConnectionLostException} means the connection dropped first and the operation may be
- * retried after reconnecting.
+ * with a {@link ModemException} that carries the command, the result and its meaning, and says
+ * through {@link ModemException#recovery()} what the reference advises; a
+ * {@link ConnectionLostException} means the connection dropped first.
+ *
+ * <p>A dialect lives on the modem's event loop: every method but the two {@code validate} methods
+ * and {@link #profile()} is called there, and every future it returns completes there.
  */
 interface MqttDialect {
 
     /** The dialect of {@code profile}'s family, speaking over {@code channel}. */
-    static MqttDialect create(AtChannel channel, ModemProfile profile, ModemSettings settings) {
+    static MqttDialect create(AtChannel channel, ModemLoop loop, ModemProfile profile, ModemSettings settings) {
         return switch (profile.family()) {
-            case QUECTEL -> new QuectelDialect(channel, profile, settings.pdpContextId());
-            case SIMCOM -> new SimcomDialect(channel, profile);
+            case QUECTEL -> new QuectelDialect(channel, loop, profile, settings.pdpContextId());
+            case SIMCOM -> new SimcomDialect(channel, loop, profile);
         };
     }
 
@@ -31,8 +35,15 @@ interface MqttDialect {
     /** Starts routing URCs to {@code listener}. */
     void bind(DialectListener listener);
 
-    /** @throws IllegalArgumentException naming the value and the limit */
+    /** Any thread. @throws IllegalArgumentException naming the value and the limit */
     void validate(OutgoingMessage message);
+
+    /**
+     * Any thread: refuses, before anything is sent, settings the model's commands cannot carry.
+     *
+     * @throws IllegalArgumentException naming the setting and why
+     */
+    void validate(MqttClientSettings settings);
 
     CompletableFuture<Void> configure(int index, MqttClientSettings settings);
 
@@ -45,24 +56,45 @@ interface MqttDialect {
     CompletableFuture<Void> unsubscribe(int index, int messageId, List<String> filters);
 
     /** Publishes a message that already passed {@link #validate}. */
-    CompletableFuture<Void> publish(int index, int messageId, OutgoingMessage message);
+    Sending publish(int index, int messageId, OutgoingMessage message);
 
     CompletableFuture<Void> disconnect(int index);
 
     CompletableFuture<Void> close(int index);
 
-    /** Fails every operation still waiting for a result, e.g. when the link to the modem is gone. */
-    void failEverything(ModemException cause);
+    /**
+     * Every MQTT connection of the modem is gone (the network went away) but the modem kept its
+     * MQTT stack: every operation still waiting fails with {@code cause}.
+     */
+    void connectionsLost(ModemException cause);
+
+    /**
+     * Any thread: refuses, before anything is sent, a topic filter the model's subscribe command
+     * cannot carry.
+     *
+     * @throws IllegalArgumentException naming the filter and the limit
+     */
+    void validateFilter(String filter);
+
+    /**
+     * The modem lost what it held (the link went away, the modem restarted): every operation still
+     * waiting fails with {@code cause}, and the dialect forgets whatever it knew of the modem's
+     * MQTT state.
+     */
+    void reset(ModemException cause);
 
     /** A topic filter and its QoS, for multi-topic subscribe commands. */
     record TopicQos(String filter, int qos) {
     }
 
-    /** What the dialect reports outside of any operation. Called on the channel's reader thread. */
+    /** What the dialect reports outside of any operation. Called on the event loop. */
     interface DialectListener {
         void onMessage(ReceivedMessage message);
 
-        /** The modem closed the MQTT connection of {@code index} (e.g. {@code +QMTSTAT}). */
-        void onConnectionLost(int index, int code, String meaning);
+        /**
+         * The modem closed the MQTT connection of {@code index} ({@code +QMTSTAT},
+         * {@code +CMQTTCONNLOST}). Called before the operations waiting on that connection fail.
+         */
+        void onConnectionLost(int index, int code, ConnectionLostException cause);
     }
 }

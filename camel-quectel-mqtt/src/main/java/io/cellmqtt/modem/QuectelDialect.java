@@ -3,6 +3,9 @@ package io.cellmqtt.modem;
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
 import io.cellmqtt.at.AtEvent;
+import io.cellmqtt.at.AtRequest;
+import io.cellmqtt.at.AtTimeoutException;
+import io.cellmqtt.loop.ModemLoop;
 import io.cellmqtt.at.PayloadFraming;
 import io.cellmqtt.at.QuectelRecvFraming;
 import org.slf4j.Logger;
@@ -10,17 +13,13 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -31,7 +30,9 @@ import java.util.stream.Collectors;
  * messages are reported, and whether MQTT over TLS exists.
  *
  * <p>Deferred results ({@code OK} now, {@code +QMTOPEN: 0,0} later) are matched to a waiter that
- * is registered before the command is submitted, keyed by client index and message id.
+ * is registered before the command is submitted, keyed by client index and message id
+ * ({@link ResultWaiters}); the longest wait the reference allows starts when the command was sent.
+ * Lives on the modem's event loop, like the channel it speaks over.
  */
 final class QuectelDialect implements MqttDialect {
     private static final Logger LOG = LoggerFactory.getLogger(QuectelDialect.class);
@@ -41,14 +42,15 @@ final class QuectelDialect implements MqttDialect {
     private final AtChannel channel;
     private final ModemProfile profile;
     private final int pdpContextId;
-    private final Map<String, Deque<Deferred>> deferred = new HashMap<>();
+    private final ResultWaiters<int[]> waiters;
     private final Map<Integer, Duration> packetDeadline = new HashMap<>();
-    private volatile DialectListener listener;
+    private DialectListener listener;
 
-    QuectelDialect(AtChannel channel, ModemProfile profile, int pdpContextId) {
+    QuectelDialect(AtChannel channel, ModemLoop loop, ModemProfile profile, int pdpContextId) {
         this.channel = channel;
         this.profile = profile;
         this.pdpContextId = pdpContextId;
+        this.waiters = new ResultWaiters<>(loop);
     }
 
     /**
@@ -88,6 +90,20 @@ final class QuectelDialect implements MqttDialect {
     }
 
     // ---------------------------------------------------------------- validation
+
+    @Override
+    public void validate(MqttClientSettings s) {
+        configCommands(0, s);
+        connectCommand(0, s.clientId() == null ? "x" : s.clientId(), s);
+        requireHost(s);
+    }
+
+    private static void requireHost(MqttClientSettings s) {
+        AtStrings.requireQuotable("broker host", s.brokerHost());
+        if (AtStrings.utf8Length(s.brokerHost()) > 100) {
+            throw new IllegalArgumentException("broker host name exceeds the limit of 100 bytes");
+        }
+    }
 
     @Override
     public void validate(OutgoingMessage m) {
@@ -158,13 +174,11 @@ final class QuectelDialect implements MqttDialect {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        synchronized (this) {
-            // QMTSUB/QMTPUB take at most pkt_timeout x retry_times (reference 3.2.6-3.2.8).
-            packetDeadline.put(idx, Duration.ofSeconds((long) s.packetTimeout() * (s.retryTimes() + 1) + 10));
-        }
+        // QMTSUB/QMTPUB take at most pkt_timeout x retry_times (reference 3.2.6-3.2.8).
+        packetDeadline.put(idx, Duration.ofSeconds((long) s.packetTimeout() * (s.retryTimes() + 1) + 10));
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (AtCommand c : commands) {
-            chain = chain.thenCompose(v -> channel.submit(c)).thenApply(r -> null);
+            chain = chain.thenCompose(v -> channel.submit(c).result()).thenApply(r -> null);
         }
         return chain.exceptionallyCompose(e -> CompletableFuture.failedFuture(new ModemException(
                 "configuring MQTT client " + idx + " failed: " + QuectelResults.describe(Failures.cause(e)), Failures.cause(e))));
@@ -260,20 +274,17 @@ final class QuectelDialect implements MqttDialect {
     public CompletableFuture<Void> open(int idx, MqttClientSettings s) {
         try {
             requireSslSupported(s);
+            requireHost(s);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        if (AtStrings.utf8Length(s.brokerHost()) > 100) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(
-                    "broker host name exceeds the limit of 100 bytes"));
-        }
         AtCommand c = AtCommand.of("AT+QMTOPEN=" + idx + "," + AtStrings.quote("broker host", s.brokerHost()) + ","
                 + s.brokerPort());
-        return run(c, "OPEN " + idx, OPEN_TIMEOUT).thenApply(f -> {
+        return run(c, "OPEN " + idx, idx, OPEN_TIMEOUT).result().thenApply(f -> {
             int result = f[1];
             if (result != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTOPEN: " + idx + "," + result
-                        + ": " + QuectelResults.open(result), result));
+                        + ": " + QuectelResults.open(result), result, QuectelResults.openRecovery(result)));
             }
             return null;
         });
@@ -287,7 +298,7 @@ final class QuectelDialect implements MqttDialect {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return run(c, "CONN " + idx, packetDeadline(idx)).thenApply(f -> {
+        return run(c, "CONN " + idx, idx, packetDeadline(idx)).result().thenApply(f -> {
             int result = f[1];
             if (result != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTCONN: " + idx + "," + result
@@ -295,7 +306,8 @@ final class QuectelDialect implements MqttDialect {
             }
             if (f.length > 2 && f[2] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTCONN: " + idx + ",0," + f[2]
-                        + ": " + QuectelResults.connectReturnCode(f[2]), 100 + f[2]));
+                        + ": " + QuectelResults.connectReturnCode(f[2]), 100 + f[2],
+                        QuectelResults.connectRecovery(f[2])));
             }
             return null;
         });
@@ -315,15 +327,16 @@ final class QuectelDialect implements MqttDialect {
                 .map(t -> AtStrings.quote("topic filter", t.filter()) + "," + t.qos())
                 .collect(Collectors.joining(","));
         AtCommand c = AtCommand.of("AT+QMTSUB=" + idx + "," + messageId + "," + args);
-        return run(c, "SUB " + idx + " " + messageId, packetDeadline(idx)).thenApply(f -> {
+        return run(c, "SUB " + idx + " " + messageId, idx, packetDeadline(idx)).result().thenApply(f -> {
             if (f[2] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> result " + f[2] + ": "
                         + QuectelResults.packet(f[2]), f[2]));
             }
             for (int i = 3; i < f.length; i++) {
                 if (f[i] == 128) {
-                    throw new CompletionException(new ResultException(c.logText() + " -> the broker refused topic '"
-                            + topics.get(Math.min(i - 3, topics.size() - 1)).filter() + "' (granted QoS 128)", 128));
+                    throw new CompletionException(new SubscriptionRefusedException(c.logText()
+                            + " -> the broker refused topic '" + topics.get(Math.min(i - 3, topics.size() - 1)).filter()
+                            + "' (granted QoS 128)", topics.get(Math.min(i - 3, topics.size() - 1)).filter()));
                 }
             }
             return null;
@@ -334,7 +347,7 @@ final class QuectelDialect implements MqttDialect {
     public CompletableFuture<Void> unsubscribe(int idx, int messageId, List<String> filters) {
         String args = filters.stream().map(t -> AtStrings.quote("topic filter", t)).collect(Collectors.joining(","));
         AtCommand c = AtCommand.of("AT+QMTUNS=" + idx + "," + messageId + "," + args);
-        return run(c, "UNS " + idx + " " + messageId, packetDeadline(idx)).thenApply(f -> {
+        return run(c, "UNS " + idx + " " + messageId, idx, packetDeadline(idx)).result().thenApply(f -> {
             if (f[2] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> result " + f[2] + ": "
                         + QuectelResults.packet(f[2]), f[2]));
@@ -344,19 +357,36 @@ final class QuectelDialect implements MqttDialect {
     }
 
     @Override
-    public CompletableFuture<Void> publish(int idx, int messageId, OutgoingMessage m) {
+    public Sending publish(int idx, int messageId, OutgoingMessage m) {
         // MqttClient validated m before queueing it; re-sends after a reconnect are the same message.
         byte[] payload = m.payload();
         String head = idx + "," + messageId + "," + m.qos() + "," + (m.retained() ? 1 : 0) + ","
                 + AtStrings.quote("topic", m.topic());
         AtCommand c = publishCommand(head, payload);
-        return run(c, "PUB " + idx + " " + messageId, packetDeadline(idx)).thenApply(f -> {
+        Deferred d = run(c, "PUB " + idx + " " + messageId, idx, packetDeadline(idx));
+        CompletableFuture<Void> result = d.result().thenApply(f -> {
             if (f[2] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTPUB: " + idx + ","
                         + messageId + "," + f[2] + ": " + QuectelResults.packet(f[2]), f[2]));
             }
             return null;
         });
+        return new Sending() {
+            @Override
+            public CompletableFuture<Void> result() {
+                return result;
+            }
+
+            @Override
+            public boolean sent() {
+                return d.request().sent();
+            }
+
+            @Override
+            public boolean withdraw() {
+                return d.request().withdraw();
+            }
+        };
     }
 
     private AtCommand publishCommand(String head, byte[] payload) {
@@ -386,7 +416,7 @@ final class QuectelDialect implements MqttDialect {
     @Override
     public CompletableFuture<Void> disconnect(int idx) {
         AtCommand c = AtCommand.of("AT+QMTDISC=" + idx);
-        return run(c, "DISC " + idx, packetDeadline(idx)).thenApply(f -> {
+        return run(c, "DISC " + idx, idx, packetDeadline(idx)).result().thenApply(f -> {
             if (f[1] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTDISC: " + idx + "," + f[1]
                         + ": failed to send DISCONNECT", f[1]));
@@ -398,7 +428,7 @@ final class QuectelDialect implements MqttDialect {
     @Override
     public CompletableFuture<Void> close(int idx) {
         AtCommand c = AtCommand.of("AT+QMTCLOSE=" + idx);
-        return run(c, "CLOSE " + idx, Duration.ofSeconds(10)).thenApply(f -> {
+        return run(c, "CLOSE " + idx, idx, Duration.ofSeconds(10)).result().thenApply(f -> {
             if (f[1] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTCLOSE: " + idx + "," + f[1]
                         + ": failed to close network", f[1]));
@@ -407,57 +437,38 @@ final class QuectelDialect implements MqttDialect {
         });
     }
 
-    private synchronized Duration packetDeadline(int idx) {
+    private Duration packetDeadline(int idx) {
         return packetDeadline.getOrDefault(idx, Duration.ofSeconds(30));
     }
 
     // ---------------------------------------------------------------- deferred results
 
-    /** A command whose real result comes later as a URC; its fields are the URC's integers. */
-    private static final class Deferred {
-        final CompletableFuture<int[]> future = new CompletableFuture<>();
+    /** A command in the channel and the waiter for its result URC, whose fields are the URC's integers. */
+    private record Deferred(AtRequest request, CompletableFuture<int[]> result) {
     }
 
     /**
      * Registers the waiter, then submits: the result URC can never arrive before someone waits
-     * for it, whatever the timing of OK and the URC.
+     * for it. The longest wait for the result starts once the command is sent.
      */
-    private CompletableFuture<int[]> run(AtCommand command, String key, Duration resultTimeout) {
-        Deferred d = new Deferred();
-        synchronized (this) {
-            deferred.computeIfAbsent(key, k -> new ArrayDeque<>()).add(d);
-        }
-        channel.submit(command).whenComplete((response, error) -> {
-            if (error != null) {
-                forget(key, d);
-                d.future.completeExceptionally(new ModemException(QuectelResults.describe(Failures.cause(error)),
-                        Failures.cause(error)));
+    private Deferred run(AtCommand command, String key, int idx, Duration resultTimeout) {
+        ResultWaiters.Waiter<int[]> w = waiters.expect(key, idx);
+        AtRequest request = channel.submit(command, () -> waiters.startDeadline(w, resultTimeout,
+                () -> new NoResultException(command.logText() + ": no result within " + resultTimeout.toSeconds()
+                        + " s")));
+        w.request = request;
+        request.result().whenComplete((response, error) -> {
+            if (error == null) {
+                return;
             }
+            Throwable cause = Failures.cause(error);
+            if (!(cause instanceof AtTimeoutException && request.sent())) {
+                // ERROR, never written, or the link gone: no result URC will come.
+                waiters.remove(w);
+            } // else the modem took it and may still report: the waiter stays to take that late result
+            w.future.completeExceptionally(new ModemException(QuectelResults.describe(cause), cause));
         });
-        d.future.orTimeout(resultTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> {
-                    if (e instanceof TimeoutException) {
-                        forget(key, d);
-                    }
-                });
-        return d.future.exceptionallyCompose(e -> CompletableFuture.failedFuture(
-                e instanceof TimeoutException ? new ModemException(command.logText() + ": no result within "
-                        + resultTimeout.toSeconds() + " s") : Failures.cause(e)));
-    }
-
-    private synchronized void forget(String key, Deferred d) {
-        Deque<Deferred> q = deferred.get(key);
-        if (q != null) {
-            q.remove(d);
-        }
-    }
-
-    private synchronized Deferred take(String key, boolean finalResult) {
-        Deque<Deferred> q = deferred.get(key);
-        if (q == null || q.isEmpty()) {
-            return null;
-        }
-        return finalResult ? q.poll() : q.peek();
+        return new Deferred(request, w.future);
     }
 
     /** {@code +QMTOPEN: <idx>,<result>} and friends. */
@@ -467,13 +478,9 @@ final class QuectelDialect implements MqttDialect {
             LOG.warn("malformed result URC: {}", line.text());
             return;
         }
-        boolean retransmission = kind.equals("CONN") && f[1] == 1;
-        Deferred d = take(kind + " " + f[0], !retransmission);
-        if (retransmission) {
+        if (kind.equals("CONN") && f[1] == 1) {
             LOG.debug("client {}: CONNECT retransmitted", f[0]);
-        } else if (d != null) {
-            d.future.complete(f);
-        } else {
+        } else if (!waiters.complete(kind + " " + f[0], f)) {
             LOG.debug("result nobody waits for: {}", line.text());
         }
     }
@@ -490,10 +497,7 @@ final class QuectelDialect implements MqttDialect {
             LOG.debug("client {}: packet {} retransmitted ({} times)", f[0], f[1], f.length > 3 ? f[3] : "?");
             return;
         }
-        Deferred d = take(kind + " " + f[0] + " " + f[1], true);
-        if (d != null) {
-            d.future.complete(f);
-        } else {
+        if (!waiters.complete(kind + " " + f[0] + " " + f[1], f)) {
             LOG.debug("result nobody waits for: {}", line.text());
         }
     }
@@ -506,37 +510,36 @@ final class QuectelDialect implements MqttDialect {
         }
         int idx = f[0];
         String meaning = QuectelResults.stat(f[1]);
-        failAll(idx, new ConnectionLostException("MQTT client " + idx + ": " + line.text() + ": " + meaning));
-        DialectListener l = listener;
-        if (l != null) {
-            l.onConnectionLost(idx, f[1], meaning);
+        ConnectionLostException cause = new ConnectionLostException("MQTT client " + idx + ": " + line.text() + ": "
+                + meaning, QuectelResults.statRecovery(f[1]));
+        // The client first, then what waited on the connection: a failure must find the client
+        // knowing that its connection is gone, or it would send again into the gap.
+        if (listener != null) {
+            listener.onConnectionLost(idx, f[1], cause);
         }
-    }
-
-    /** Everything waiting on {@code idx} fails: the modem closed that connection. */
-    private void failAll(int idx, ModemException cause) {
-        List<Deferred> failed = new ArrayList<>();
-        synchronized (this) {
-            for (Iterator<Map.Entry<String, Deque<Deferred>>> it = deferred.entrySet().iterator(); it.hasNext();) {
-                Map.Entry<String, Deque<Deferred>> e = it.next();
-                String[] key = e.getKey().split(" ");
-                if (Integer.parseInt(key[1]) == idx && !key[0].equals("CLOSE")) {
-                    failed.addAll(e.getValue());
-                    it.remove();
-                }
-            }
-        }
-        failed.forEach(d -> d.future.completeExceptionally(cause));
+        // QMTCLOSE is about the network connection, which QMTSTAT does not end.
+        waiters.failIndex(idx, kind -> !kind.equals("CLOSE"), cause);
     }
 
     @Override
-    public void failEverything(ModemException cause) {
-        List<Deferred> failed = new ArrayList<>();
-        synchronized (this) {
-            deferred.values().forEach(failed::addAll);
-            deferred.clear();
+    public void reset(ModemException cause) {
+        waiters.failAll(cause);
+    }
+
+    @Override
+    public void connectionsLost(ModemException cause) {
+        waiters.failAll(cause);
+    }
+
+    @Override
+    public void validateFilter(String filter) {
+        TopicFilter.requireValidFilter("topic filter", filter);
+        AtStrings.requireQuotable("topic filter", filter);
+        int length = AtStrings.utf8Length(filter);
+        if (length > profile.maxTopicLength()) {
+            throw new IllegalArgumentException("topic filter of " + length + " bytes exceeds the " + profile.name()
+                    + " limit of " + profile.maxTopicLength() + " bytes");
         }
-        failed.forEach(d -> d.future.completeExceptionally(cause));
     }
 
     private void onReceive(AtEvent event) {
@@ -552,9 +555,8 @@ final class QuectelDialect implements MqttDialect {
             LOG.debug("+QMTRECV not understood (buffered-mode notice?): {}", event);
             return;
         }
-        DialectListener l = listener;
-        if (l != null) {
-            l.onMessage(m);
+        if (listener != null) {
+            listener.onMessage(m);
         }
     }
 }

@@ -59,6 +59,33 @@ final class QuectelResults {
         };
     }
 
+    /** What to do after {@code +QMTOPEN: <idx>,<result>} failed. */
+    static Recovery openRecovery(int result) {
+        return switch (result) {
+            // no network under the connection: see to registration and the PDP context first
+            case -1, 3 -> Recovery.CHECK_NETWORK;
+            default -> Recovery.RECONNECT;
+        };
+    }
+
+    /** What to do after the broker refused CONNECT with {@code <ret_code>} (CONNACK). */
+    static Recovery connectRecovery(int code) {
+        return switch (code) {
+            case 1, 2, 4, 5 -> Recovery.REPORT_AND_RETRY; // protocol, client id, credentials, authorisation
+            default -> Recovery.RECONNECT;                 // 3: server unavailable
+        };
+    }
+
+    /** What to do after {@code +QMTSTAT: <idx>,<err_code>}, as table 2 of reference 004 says. */
+    static Recovery statRecovery(int code) {
+        return switch (code) {
+            case 2 -> Recovery.RECYCLE_PDP;         // "first deactivate PDP, and then activate PDP and reopen"
+            case 3, 4 -> Recovery.REPORT_AND_RETRY; // "check user name and password, client id not used"
+            case 7 -> Recovery.CHECK_NETWORK;       // "make sure the link is alive or the server is available"
+            default -> Recovery.RECONNECT;          // 1, 6: reopen; 5 is the close we asked for
+        };
+    }
+
     /** {@code <result>} of QMTCONN/QMTSUB/QMTUNS/QMTPUB (3.2.4-3.2.8). */
     static String packet(int result) {
         return switch (result) {

@@ -5,7 +5,11 @@ public class ResultException extends ModemException {
     private final int result;
 
     public ResultException(String message, int result) {
-        super(message);
+        this(message, result, Recovery.RECONNECT);
+    }
+
+    public ResultException(String message, int result, Recovery recovery) {
+        super(message, null, recovery);
         this.result = result;
     }
 

@@ -3,6 +3,10 @@ package io.cellmqtt.modem;
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
 import io.cellmqtt.at.AtEvent;
+import io.cellmqtt.at.AtRequest;
+import io.cellmqtt.at.AtTimeoutException;
+import io.cellmqtt.at.AtWithdrawnException;
+import io.cellmqtt.loop.ModemLoop;
 import io.cellmqtt.at.PayloadFraming;
 import io.cellmqtt.at.SimcomRecvFraming;
 import org.slf4j.Logger;
@@ -10,22 +14,12 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -53,11 +47,14 @@ import java.util.function.Supplier;
  * <li>Results: {@code OK} then {@code +CMQTTxxx: idx,0}, or {@code +CMQTTxxx: idx,err} then
  * {@code ERROR}; either order is accepted because the waiter is registered before the command
  * is written. Codes carry their meaning from {@link SimcomResults}.</li>
- * <li>{@code +CMQTTCONNLOST}: everything waiting on that index fails with
- * {@link ConnectionLostException}, and the listener hears of the loss once the operations the
- * index was running have completed (and on another thread), so a result the modem reported
- * before the loss is delivered as that result, not as a loss.</li>
+ * <li>{@code +CMQTTCONNLOST}: the listener hears of the loss first, then everything waiting on that
+ * index fails with {@link ConnectionLostException}. Both happen in the event-loop task that read the
+ * URC, after every result the modem reported before it, so a result reported before the loss is
+ * delivered as that result, and nothing can be sent between the loss and the client knowing it.</li>
+ * <li>A publish can be {@linkplain Sending#withdraw() withdrawn} until its {@code AT+CMQTTPUB}
+ * is written: a topic or payload already in the modem's buffer is simply never published.</li>
  * </ul>
+ * Lives on the modem's event loop.
  */
 final class SimcomDialect implements MqttDialect {
     private static final Logger LOG = LoggerFactory.getLogger(SimcomDialect.class);
@@ -75,25 +72,13 @@ final class SimcomDialect implements MqttDialect {
     /** START, STOP, ACCQ and REL: one at a time for the whole modem, so a STOP never overtakes an ACCQ. */
     private final OperationLane service = new OperationLane();
     private final Slot[] slots;
-    private final Map<String, Deque<CompletableFuture<Integer>>> waiting = new HashMap<>();
+    private final ResultWaiters<Integer> waiters;
     /** Client indexes between open and close: the service stops when the last one closes. */
     private final Set<Integer> users = new HashSet<>();
     private boolean started;
-    private volatile DialectListener listener;
-    /**
-     * Reports losses off the thread that completed the last operation: that may be a caller still
-     * inside {@code publish} (holding the client's lock, its result handler not yet attached), and
-     * the client must see that result before the loss. One thread, so losses keep their order; it
-     * ends when idle.
-     */
-    private final Executor lossReports = new ThreadPoolExecutor(0, 1, 2, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-                Thread t = new Thread(r, "cellmqtt-simcom-loss");
-                t.setDaemon(true);
-                return t;
-            });
+    private DialectListener listener;
 
-    /** One client index's state. Fields guarded by the dialect. */
+    /** One client index's state. */
     private static final class Slot {
         final OperationLane publishing = new OperationLane();
         final OperationLane subscribing = new OperationLane();
@@ -104,9 +89,10 @@ final class SimcomDialect implements MqttDialect {
         long connection;
     }
 
-    SimcomDialect(AtChannel channel, ModemProfile profile) {
+    SimcomDialect(AtChannel channel, ModemLoop loop, ModemProfile profile) {
         this.channel = channel;
         this.profile = profile;
+        this.waiters = new ResultWaiters<>(loop);
         this.slots = new Slot[profile.clientIndexes()];
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot();
@@ -165,7 +151,8 @@ final class SimcomDialect implements MqttDialect {
     }
 
     /** What the CMQTT commands cannot express, refused before anything is sent. */
-    private void validate(MqttClientSettings s) {
+    @Override
+    public void validate(MqttClientSettings s) {
         if (s.keepAliveInterval() < 1 || s.keepAliveInterval() > MAX_KEEPALIVE) {
             throw new IllegalArgumentException("keepAliveInterval=" + s.keepAliveInterval() + " is not available on "
                     + profile.name() + ": AT+CMQTTCONNECT takes 1-" + MAX_KEEPALIVE + " s");
@@ -230,10 +217,8 @@ final class SimcomDialect implements MqttDialect {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        synchronized (this) {
-            slot.settings = s;
-            acquired = slot.acquired;
-        }
+        slot.settings = s;
+        acquired = slot.acquired;
         if (!s.ssl() || acquired) {
             // An acquired index keeps its SSL context (the connection was lost, not the client).
             return CompletableFuture.completedFuture(null);
@@ -266,7 +251,7 @@ final class SimcomDialect implements MqttDialect {
     private CompletableFuture<Void> sequence(List<AtCommand> commands) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (AtCommand c : commands) {
-            chain = chain.thenCompose(v -> channel.submit(c)).thenApply(r -> null);
+            chain = chain.thenCompose(v -> channel.submit(c).result()).thenApply(r -> null);
         }
         return chain;
     }
@@ -279,26 +264,20 @@ final class SimcomDialect implements MqttDialect {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        synchronized (this) {
-            users.add(idx);
-        }
-        return service.submit(this::startService);
+        users.add(idx);
+        return service.submit(this::startService).result();
     }
 
     private CompletableFuture<Void> startService() {
-        synchronized (this) {
-            if (started) {
-                return CompletableFuture.completedFuture(null);
-            }
+        if (started) {
+            return CompletableFuture.completedFuture(null);
         }
         AtCommand c = AtCommand.of("AT+CMQTTSTART").withTimeout(SERVICE_TIMEOUT);
-        return run(c, "START", null, true, SERVICE_TIMEOUT).thenApply(code -> {
+        return run(c, "START", null, true, SERVICE_TIMEOUT).code().thenApply(code -> {
             if (code != SimcomResults.OK && code != SimcomResults.NETWORK_OPENED) {
                 throw failure(c, "START", null, code, SimcomResults::meaning);
             }
-            synchronized (this) {
-                started = true;
-            }
+            started = true;
             return null;
         });
     }
@@ -318,29 +297,25 @@ final class SimcomDialect implements MqttDialect {
             return CompletableFuture.failedFuture(e);
         }
         long[] connection = new long[1];
-        return service.submit(() -> acquireClient(idx, slot, acquire, s, true))
+        return service.submit(() -> acquireClient(idx, slot, acquire, s, true)).result()
                 .thenCompose(v -> {
-                    synchronized (this) {
-                        connection[0] = slot.connection;
-                    }
-                    return run(connect, "CONNECT", idx, true, CONNECT_TIMEOUT);
+                    connection[0] = slot.connection;
+                    return run(connect, "CONNECT", idx, true, CONNECT_TIMEOUT).code();
                 })
                 .thenApply(code -> {
                     if (code == SimcomResults.CLIENT_NOT_ACQUIRED) {
                         // The modem lost the client (restarted?): the next attempt acquires it again.
-                        synchronized (this) {
-                            slot.acquired = false;
-                        }
+                        slot.acquired = false;
                     }
                     if (code != SimcomResults.OK) {
-                        throw failure(connect, "CONNECT", idx, code, SimcomResults::connect);
+                        throw new CompletionException(new ResultException(connect.logText() + " -> +CMQTTCONNECT: "
+                                + idx + "," + code + ": " + SimcomResults.connect(code), code,
+                                SimcomResults.connectRecovery(code)));
                     }
-                    synchronized (this) {
-                        // The connect did succeed; but if +CMQTTCONNLOST came before this result was
-                        // handled, the connection is gone already and the loss is being reported.
-                        if (slot.connection == connection[0]) {
-                            slot.connected = true;
-                        }
+                    // The connect did succeed; but if +CMQTTCONNLOST came before this result was
+                    // handled, the connection is gone already and the loss was reported.
+                    if (slot.connection == connection[0]) {
+                        slot.connected = true;
                     }
                     return null;
                 });
@@ -356,12 +331,10 @@ final class SimcomDialect implements MqttDialect {
     /** ACCQ, SSL context, will: skipped when the index is still acquired from before a lost connection. */
     private CompletableFuture<Void> acquireClient(int idx, Slot slot, AtCommand acquire, MqttClientSettings s,
             boolean mayRelease) {
-        synchronized (this) {
-            if (slot.acquired) {
-                return CompletableFuture.completedFuture(null);
-            }
+        if (slot.acquired) {
+            return CompletableFuture.completedFuture(null);
         }
-        return run(acquire, "ACCQ", idx, false, null).thenCompose(code -> {
+        return run(acquire, "ACCQ", idx, false, null).code().thenCompose(code -> {
             if (code == SimcomResults.CLIENT_USED && mayRelease) {
                 LOG.info("client {}: index acquired already (left over?): releasing it and acquiring again", idx);
                 return release(idx).thenCompose(v -> acquireClient(idx, slot, acquire, s, false));
@@ -370,9 +343,7 @@ final class SimcomDialect implements MqttDialect {
                 return CompletableFuture.failedFuture(failure(acquire, "ACCQ", idx, code, SimcomResults::acquire)
                         .getCause());
             }
-            synchronized (this) {
-                slot.acquired = true;
-            }
+            slot.acquired = true;
             return clientSettings(idx, s);
         });
     }
@@ -395,14 +366,12 @@ final class SimcomDialect implements MqttDialect {
 
     private CompletableFuture<Void> release(int idx) {
         AtCommand c = AtCommand.of("AT+CMQTTREL=" + idx);
-        return run(c, "REL", idx, false, null).thenApply(code -> {
+        return run(c, "REL", idx, false, null).code().thenApply(code -> {
             // 20: not acquired (any more) is what releasing wants
             if (code != SimcomResults.OK && code != SimcomResults.CLIENT_NOT_ACQUIRED) {
                 throw failure(c, "REL", idx, code, SimcomResults::meaning);
             }
-            synchronized (this) {
-                slots[idx].acquired = false;
-            }
+            slots[idx].acquired = false;
             return null;
         });
     }
@@ -417,18 +386,17 @@ final class SimcomDialect implements MqttDialect {
         }
         // On the publishing lane: the publishes already handed over go out before the DISCONNECT.
         return slot.publishing.submit(() -> {
-            synchronized (this) {
-                endConnection(slot);
-            }
+            endConnection(slot);
             AtCommand c = AtCommand.of("AT+CMQTTDISC=" + idx + "," + DISCONNECT_TIMEOUT_S)
                     .withTimeout(Duration.ofSeconds(DISCONNECT_TIMEOUT_S + 10));
-            return run(c, "DISC", idx, true, Duration.ofSeconds(DISCONNECT_TIMEOUT_S + 10)).thenApply(code -> {
-                if (code != SimcomResults.OK) {
-                    throw failure(c, "DISC", idx, code, SimcomResults::meaning);
-                }
-                return null;
-            });
-        });
+            return run(c, "DISC", idx, true, Duration.ofSeconds(DISCONNECT_TIMEOUT_S + 10)).code()
+                    .<Void>thenApply(code -> {
+                        if (code != SimcomResults.OK) {
+                            throw failure(c, "DISC", idx, code, SimcomResults::meaning);
+                        }
+                        return null;
+                    });
+        }).result();
     }
 
     /** Releases the index; stops the MQTT service when no client of this modem is open any more. */
@@ -441,13 +409,9 @@ final class SimcomDialect implements MqttDialect {
             return CompletableFuture.failedFuture(e);
         }
         return service.submit(() -> {
-            boolean connected;
-            boolean acquired;
-            synchronized (this) {
-                users.remove(idx);
-                connected = slot.connected;
-                acquired = slot.acquired;
-            }
+            users.remove(idx);
+            boolean connected = slot.connected;
+            boolean acquired = slot.acquired;
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
             if (connected) {
                 // A connected client cannot be released; nobody disconnected it (a failed start).
@@ -457,25 +421,21 @@ final class SimcomDialect implements MqttDialect {
                 chain = chain.thenCompose(v -> release(idx));
             }
             return chain.thenCompose(v -> stopServiceIfUnused());
-        });
+        }).result();
     }
 
     private CompletableFuture<Void> stopServiceIfUnused() {
-        synchronized (this) {
-            if (!started || !users.isEmpty()) {
+        if (!started || !users.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        for (Slot s : slots) {
+            if (s.acquired) {
                 return CompletableFuture.completedFuture(null);
-            }
-            for (Slot s : slots) {
-                if (s.acquired) {
-                    return CompletableFuture.completedFuture(null);
-                }
             }
         }
         AtCommand c = AtCommand.of("AT+CMQTTSTOP").withTimeout(SERVICE_TIMEOUT);
-        return run(c, "STOP", null, true, SERVICE_TIMEOUT).thenApply(code -> {
-            synchronized (this) {
-                started = false;
-            }
+        return run(c, "STOP", null, true, SERVICE_TIMEOUT).code().thenApply(code -> {
+            started = false;
             if (code != SimcomResults.OK) {
                 throw failure(c, "STOP", null, code, SimcomResults::meaning);
             }
@@ -500,7 +460,7 @@ final class SimcomDialect implements MqttDialect {
         }
         // The modem chooses the packet id: messageId is not sent.
         AtCommand sub = AtCommand.of("AT+CMQTTSUB=" + idx).withTimeout(packetDeadline(slot));
-        return slot.subscribing.submit(() -> listThenSend(idx, slot, filters, "SUBTOPIC", sub, "SUB"));
+        return slot.subscribing.submit(() -> listThenSend(idx, slot, filters, "SUBTOPIC", sub, "SUB")).result();
     }
 
     @Override
@@ -517,7 +477,7 @@ final class SimcomDialect implements MqttDialect {
             return CompletableFuture.failedFuture(e);
         }
         AtCommand unsub = AtCommand.of("AT+CMQTTUNSUB=" + idx + ",0").withTimeout(packetDeadline(slot));
-        return slot.subscribing.submit(() -> listThenSend(idx, slot, commands, "UNSUBTOPIC", unsub, "UNSUB"));
+        return slot.subscribing.submit(() -> listThenSend(idx, slot, commands, "UNSUBTOPIC", unsub, "UNSUB")).result();
     }
 
     private byte[] filterBytes(String filter) {
@@ -542,7 +502,7 @@ final class SimcomDialect implements MqttDialect {
         }
         return chain
                 .thenCompose(v -> whileConnected(idx, slot, connection,
-                        () -> run(send, sendKind, idx, true, packetDeadline(slot))))
+                        () -> run(send, sendKind, idx, true, packetDeadline(slot)).code()))
                 .thenApply(code -> {
                     if (code != SimcomResults.OK) {
                         throw failure(send, sendKind, idx, code, SimcomResults::meaning);
@@ -552,22 +512,43 @@ final class SimcomDialect implements MqttDialect {
     }
 
     @Override
-    public CompletableFuture<Void> publish(int idx, int messageId, OutgoingMessage m) {
-        Slot slot;
-        try {
-            slot = slot(idx);
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+    public Sending publish(int idx, int messageId, OutgoingMessage m) {
         // MqttClient validated m before queueing it. The modem chooses the packet id.
-        byte[] topic = m.topic().getBytes(StandardCharsets.UTF_8);
-        byte[] payload = m.payload();
-        int timeout = publishTimeoutSeconds(slot);
-        AtCommand t = data("AT+CMQTTTOPIC=" + idx + "," + topic.length, topic);
-        AtCommand p = data("AT+CMQTTPAYLOAD=" + idx + "," + payload.length, payload);
-        AtCommand pub = AtCommand.of("AT+CMQTTPUB=" + idx + "," + m.qos() + "," + timeout + "," + (m.retained() ? 1 : 0))
-                .withTimeout(Duration.ofSeconds(timeout + 10L));
-        return slot.publishing.submit(() -> {
+        Publish p = new Publish(idx, slot(idx), m);
+        p.task = p.slot.publishing.submit(p::run);
+        return p;
+    }
+
+    /**
+     * One publish: topic, payload and {@code AT+CMQTTPUB}, on the client's publishing lane. It can
+     * be withdrawn until {@code AT+CMQTTPUB} is written: a topic or payload the modem buffered is
+     * then simply never published.
+     */
+    private final class Publish implements Sending {
+        final int idx;
+        final Slot slot;
+        final AtCommand topic;
+        final AtCommand payload;
+        final AtCommand pub;
+        final Duration deadline;
+        OperationLane.Task<Void> task;
+        AtRequest pubRequest;
+        boolean withdrawn;
+
+        Publish(int idx, Slot slot, OutgoingMessage m) {
+            this.idx = idx;
+            this.slot = slot;
+            byte[] t = m.topic().getBytes(StandardCharsets.UTF_8);
+            byte[] b = m.payload();
+            int timeout = publishTimeoutSeconds(slot);
+            this.topic = data("AT+CMQTTTOPIC=" + idx + "," + t.length, t);
+            this.payload = data("AT+CMQTTPAYLOAD=" + idx + "," + b.length, b);
+            this.pub = AtCommand.of("AT+CMQTTPUB=" + idx + "," + m.qos() + "," + timeout + "," + (m.retained() ? 1 : 0))
+                    .withTimeout(Duration.ofSeconds(timeout + 10L));
+            this.deadline = Duration.ofSeconds(timeout + 10L);
+        }
+
+        CompletableFuture<Void> run() {
             long connection;
             try {
                 connection = requireConnected(idx, slot);
@@ -575,33 +556,67 @@ final class SimcomDialect implements MqttDialect {
                 return CompletableFuture.failedFuture(e);
             }
             // The topic is set again for every publish: the modem forgets it after PUB (guide, section 5).
-            return expectOk(t, "TOPIC", idx)
-                    .thenCompose(v -> whileConnected(idx, slot, connection, () -> expectOk(p, "PAYLOAD", idx)))
+            return unlessWithdrawn(() -> expectOk(topic, "TOPIC", idx))
                     .thenCompose(v -> whileConnected(idx, slot, connection,
-                            () -> run(pub, "PUB", idx, true, Duration.ofSeconds(timeout + 10L))))
+                            () -> unlessWithdrawn(() -> expectOk(payload, "PAYLOAD", idx))))
+                    .thenCompose(v -> whileConnected(idx, slot, connection, () -> unlessWithdrawn(() -> {
+                        Deferred d = SimcomDialect.this.run(pub, "PUB", idx, true, deadline);
+                        pubRequest = d.request();
+                        return d.code();
+                    })))
                     .thenApply(code -> {
                         if (code != SimcomResults.OK) {
                             throw failure(pub, "PUB", idx, code, SimcomResults::publish);
                         }
                         return null;
                     });
-        });
+        }
+
+        /** The next step, unless the publish was withdrawn meanwhile. */
+        private <T> CompletableFuture<T> unlessWithdrawn(Supplier<CompletableFuture<T>> next) {
+            if (withdrawn) {
+                return CompletableFuture.failedFuture(new AtWithdrawnException(null, "MQTT client " + idx
+                        + ": publish withdrawn before AT+CMQTTPUB was written"));
+            }
+            return next.get();
+        }
+
+        @Override
+        public CompletableFuture<Void> result() {
+            return task.result();
+        }
+
+        @Override
+        public boolean sent() {
+            return pubRequest != null && pubRequest.sent();
+        }
+
+        @Override
+        public boolean withdraw() {
+            if (pubRequest != null) {
+                return pubRequest.withdraw();
+            }
+            withdrawn = true;
+            slot.publishing.remove(task, new AtWithdrawnException(null, "MQTT client " + idx
+                    + ": publish withdrawn before it started"));
+            return true;
+        }
     }
 
     /** AT+CMQTTPUB's pub_timeout (1-180 s): as long as the Quectel packet timeout and retries would take. */
-    private synchronized int publishTimeoutSeconds(Slot slot) {
+    private int publishTimeoutSeconds(Slot slot) {
         MqttClientSettings s = slot.settings;
         long seconds = s == null ? 20 : (long) s.packetTimeout() * (s.retryTimes() + 1);
         return (int) Math.max(1, Math.min(180, seconds));
     }
 
-    private synchronized Duration packetDeadline(Slot slot) {
+    private Duration packetDeadline(Slot slot) {
         MqttClientSettings s = slot.settings;
         return Duration.ofSeconds(s == null ? 30 : (long) s.packetTimeout() * (s.retryTimes() + 1) + 10);
     }
 
     /** The connection generation, or {@link ConnectionLostException} if the index is not connected. */
-    private synchronized long requireConnected(int idx, Slot slot) throws ConnectionLostException {
+    private long requireConnected(int idx, Slot slot) throws ConnectionLostException {
         if (!slot.connected) {
             throw new ConnectionLostException("MQTT client " + idx + " is not connected");
         }
@@ -611,16 +626,13 @@ final class SimcomDialect implements MqttDialect {
     /** Runs the next step only if the connection the operation started on is still there. */
     private <T> CompletableFuture<T> whileConnected(int idx, Slot slot, long connection,
             Supplier<CompletableFuture<T>> step) {
-        synchronized (this) {
-            if (!slot.connected || slot.connection != connection) {
-                return CompletableFuture.failedFuture(new ConnectionLostException("MQTT client " + idx
-                        + ": connection lost during the operation"));
-            }
+        if (!slot.connected || slot.connection != connection) {
+            return CompletableFuture.failedFuture(new ConnectionLostException("MQTT client " + idx
+                    + ": connection lost during the operation"));
         }
         return step.get();
     }
 
-    /** Holds the lock. */
     private void endConnection(Slot slot) {
         slot.connected = false;
         slot.connection++;
@@ -633,56 +645,67 @@ final class SimcomDialect implements MqttDialect {
 
     // ---------------------------------------------------------------- results
 
+    /** A command in the channel and what its result became: the code of {@code +CMQTT<kind>}. */
+    private record Deferred(AtRequest request, CompletableFuture<Integer> code) {
+    }
+
     /**
      * Submits {@code command} with a waiter for {@code +CMQTT<kind>: [idx,]<code>} registered first.
      * Completes with the code: the one reported before {@code ERROR}; after {@code OK}, the one
-     * that follows if {@code resultFollowsOk}, else 0. {@code ERROR} without a code fails with the
-     * command and the error; a lost connection fails the waiter with {@link ConnectionLostException}.
+     * that follows if {@code resultFollowsOk} (waited for at most {@code resultTimeout} from the
+     * moment the command was sent), else 0. {@code ERROR} without a code fails with the command and
+     * the error; a lost connection fails the waiter with {@link ConnectionLostException}.
      */
-    private CompletableFuture<Integer> run(AtCommand command, String kind, Integer idx, boolean resultFollowsOk,
+    private Deferred run(AtCommand command, String kind, Integer idx, boolean resultFollowsOk,
             Duration resultTimeout) {
-        String key = key(kind, idx);
-        CompletableFuture<Integer> waiter = new CompletableFuture<>();
-        synchronized (this) {
-            waiting.computeIfAbsent(key, k -> new ArrayDeque<>()).add(waiter);
-        }
+        ResultWaiters.Waiter<Integer> w = waiters.expect(key(kind, idx), idx == null ? -1 : idx);
+        Runnable onSent = !resultFollowsOk ? null : () -> waiters.startDeadline(w, resultTimeout,
+                () -> new NoResultException(command.logText() + ": no +CMQTT" + kind + " result within "
+                        + resultTimeout.toSeconds() + " s"));
+        AtRequest request = channel.submit(command, onSent);
+        w.request = request;
         CompletableFuture<Integer> out = new CompletableFuture<>();
-        waiter.whenComplete((code, e) -> {
-            if (e != null) {
-                out.completeExceptionally(e); // lost connection or link: no need to wait for the command
-            }
-        });
-        channel.submit(command).whenComplete((response, error) -> {
-            if (error != null) {
-                forget(key, waiter);
-                Integer reported = waiter.isDone() && !waiter.isCompletedExceptionally() ? waiter.join() : null;
-                if (reported != null) {
-                    out.complete(reported);
-                } else {
-                    out.completeExceptionally(new ModemException(Failures.rootMessage(error),
-                            Failures.cause(error)));
+        Runnable settle = () -> settle(w, request, resultFollowsOk, out);
+        w.future.whenComplete((code, e) -> settle.run());
+        request.result().whenComplete((response, e) -> settle.run());
+        return new Deferred(request, out);
+    }
+
+    /** Decides {@link #run}'s outcome once the waiter or the final result (or both) are in. */
+    private void settle(ResultWaiters.Waiter<Integer> w, AtRequest request, boolean resultFollowsOk,
+            CompletableFuture<Integer> out) {
+        if (out.isDone()) {
+            return;
+        }
+        if (w.future.isCompletedExceptionally()) {
+            // lost connection or link, or no result in time: no need to wait for the command
+            w.future.whenComplete((v, e) -> out.completeExceptionally(Failures.cause(e)));
+            return;
+        }
+        if (!request.result().isDone()) {
+            return;
+        }
+        if (w.future.isDone()) {
+            out.complete(w.future.join()); // reported before ERROR, or before/after OK
+            return;
+        }
+        if (request.result().isCompletedExceptionally()) {
+            request.result().whenComplete((r, error) -> {
+                Throwable cause = Failures.cause(error);
+                if (!(cause instanceof AtTimeoutException && request.sent())) {
+                    waiters.remove(w); // no result URC will come
                 }
-            } else if (!resultFollowsOk) {
-                forget(key, waiter);
-                out.complete(SimcomResults.OK);
-            } else {
-                waiter.copy().orTimeout(resultTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((code, e) -> {
-                    if (e == null) {
-                        out.complete(code);
-                    } else if (Failures.cause(e) instanceof TimeoutException) {
-                        forget(key, waiter);
-                        out.completeExceptionally(new ModemException(command.logText() + ": no +CMQTT" + kind
-                                + " result within " + resultTimeout.toSeconds() + " s"));
-                    }
-                });
-            }
-        });
-        return out;
+                out.completeExceptionally(new ModemException(Failures.rootMessage(cause), cause));
+            });
+        } else if (!resultFollowsOk) {
+            waiters.remove(w);
+            out.complete(SimcomResults.OK);
+        } // else OK came: the waiter's deadline runs until the result does
     }
 
     /** A command that succeeds with OK; a code reported before ERROR fails it with its meaning. */
     private CompletableFuture<Void> expectOk(AtCommand command, String kind, int idx) {
-        return run(command, kind, idx, false, null).thenApply(code -> {
+        return run(command, kind, idx, false, null).code().thenApply(code -> {
             if (code != SimcomResults.OK) {
                 throw failure(command, kind, idx, code, SimcomResults::meaning);
             }
@@ -701,18 +724,6 @@ final class SimcomDialect implements MqttDialect {
         return idx == null ? kind : kind + " " + idx;
     }
 
-    private synchronized void forget(String key, CompletableFuture<Integer> waiter) {
-        Deque<CompletableFuture<Integer>> q = waiting.get(key);
-        if (q != null) {
-            q.remove(waiter);
-        }
-    }
-
-    private synchronized CompletableFuture<Integer> take(String key) {
-        Deque<CompletableFuture<Integer>> q = waiting.get(key);
-        return q == null ? null : q.poll();
-    }
-
     /** {@code +CMQTTSTART: <code>}, {@code +CMQTTPUB: <idx>,<code>} and the like. */
     private void onResult(String kind, AtEvent event) {
         String text = event instanceof AtEvent.Line l ? l.text() : ((AtEvent.Framed) event).header();
@@ -722,12 +733,9 @@ final class SimcomDialect implements MqttDialect {
             LOG.warn("malformed result URC: {}", text);
             return;
         }
-        CompletableFuture<Integer> w = take(indexed ? key(kind, f[0]) : kind);
-        if (w == null) {
+        if (!waiters.complete(indexed ? key(kind, f[0]) : kind, indexed ? f[1] : f[0])) {
             LOG.debug("result nobody waits for: {}", text);
-            return;
         }
-        w.complete(indexed ? f[1] : f[0]);
     }
 
     private void onConnectionLost(AtEvent event) {
@@ -739,77 +747,67 @@ final class SimcomDialect implements MqttDialect {
         }
         int idx = f[0];
         String meaning = SimcomResults.connectionLost(f[1]);
-        lost(idx, f[1], meaning, new ConnectionLostException("MQTT client " + idx + ": " + text + ": " + meaning));
+        lost(idx, f[1], new ConnectionLostException("MQTT client " + idx + ": " + text + ": " + meaning,
+                SimcomResults.connectionLostRecovery(f[1])));
     }
 
     /** {@code +CMQTTNONET}: the network under the MQTT service closed; every client is gone. */
     private void onNoNetwork() {
-        List<Integer> affected = new ArrayList<>();
-        synchronized (this) {
-            started = false;
-            for (int i = 0; i < slots.length; i++) {
-                if (slots[i].acquired || slots[i].connected) {
-                    affected.add(i);
-                }
-                // Whether the modem kept the acquired index is not known: 19 on ACCQ will tell.
-                slots[i].acquired = false;
+        started = false;
+        for (int i = 0; i < slots.length; i++) {
+            boolean affected = slots[i].acquired || slots[i].connected;
+            // Whether the modem kept the acquired index is not known: 19 on ACCQ will tell.
+            slots[i].acquired = false;
+            if (affected) {
+                lost(i, -1, new ConnectionLostException("MQTT client " + i + ": +CMQTTNONET: the network closed",
+                        Recovery.CHECK_NETWORK));
             }
-        }
-        for (int idx : affected) {
-            lost(idx, -1, "network closed (+CMQTTNONET)", new ConnectionLostException("MQTT client " + idx
-                    + ": +CMQTTNONET: the network closed"));
         }
     }
 
-    private void lost(int idx, int code, String meaning, ConnectionLostException cause) {
-        Slot slot = slots[idx];
-        List<CompletableFuture<Integer>> failed = new ArrayList<>();
-        CompletableFuture<Void> settled;
-        synchronized (this) {
-            endConnection(slot);
-            for (Iterator<Map.Entry<String, Deque<CompletableFuture<Integer>>>> it = waiting.entrySet().iterator();
-                    it.hasNext();) {
-                Map.Entry<String, Deque<CompletableFuture<Integer>>> e = it.next();
-                String[] key = e.getKey().split(" ");
-                if (key.length == 2 && Integer.parseInt(key[1]) == idx && !CLIENT_KINDS.contains(key[0])) {
-                    failed.addAll(e.getValue());
-                    it.remove();
-                }
-            }
-            settled = CompletableFuture.allOf(slot.publishing.idle(), slot.subscribing.idle());
-        }
+    /**
+     * The client first, then what waited on its connection: a failure must find the client knowing
+     * that the connection is gone, or it would send again into the gap (the SIMCom livelock).
+     */
+    private void lost(int idx, int code, ConnectionLostException cause) {
+        endConnection(slots[idx]);
         receiver.reset(idx);
-        failed.forEach(w -> w.completeExceptionally(cause));
-        settled.whenCompleteAsync((v, e) -> {
-            DialectListener l = listener;
-            if (l != null) {
-                l.onConnectionLost(idx, code, meaning);
-            }
-        }, lossReports);
+        if (listener != null) {
+            listener.onConnectionLost(idx, code, cause);
+        }
+        waiters.failIndex(idx, kind -> !CLIENT_KINDS.contains(kind), cause);
     }
 
     @Override
-    public void failEverything(ModemException cause) {
-        List<CompletableFuture<Integer>> failed = new ArrayList<>();
-        synchronized (this) {
-            waiting.values().forEach(failed::addAll);
-            waiting.clear();
-            // The link is gone: whatever the modem held is unknown from now on.
-            started = false;
-            for (Slot s : slots) {
-                s.acquired = false;
-                endConnection(s);
-            }
+    public void connectionsLost(ModemException cause) {
+        for (Slot s : slots) {
+            endConnection(s);
         }
         receiver.resetAll();
-        failed.forEach(w -> w.completeExceptionally(cause));
+        waiters.failAll(cause);
+    }
+
+    @Override
+    public void validateFilter(String filter) {
+        filterBytes(filter);
+    }
+
+    @Override
+    public void reset(ModemException cause) {
+        // The link is gone or the modem restarted: whatever the modem held is unknown from now on.
+        started = false;
+        for (Slot s : slots) {
+            s.acquired = false;
+            endConnection(s);
+        }
+        receiver.resetAll();
+        waiters.failAll(cause);
     }
 
     private void onReceive(AtEvent event) {
         ReceivedMessage m = receiver.accept(event);
-        DialectListener l = listener;
-        if (m != null && l != null) {
-            l.onMessage(m);
+        if (m != null && listener != null) {
+            listener.onMessage(m);
         }
     }
 }

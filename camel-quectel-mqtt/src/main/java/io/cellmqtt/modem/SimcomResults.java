@@ -97,6 +97,20 @@ final class SimcomResults {
         };
     }
 
+    /** What to do after {@code +CMQTTCONNECT: <idx>,<code>} failed. */
+    static Recovery connectRecovery(int code) {
+        return switch (code) {
+            case 3, 7, 9, 25 -> Recovery.CHECK_NETWORK;                   // no socket, no network, DNS
+            case 6, 27, 28, 30, 31, 32, 33 -> Recovery.REPORT_AND_RETRY;  // refused: policy, id, credentials, TLS
+            default -> Recovery.RECONNECT;
+        };
+    }
+
+    /** What to do after {@code +CMQTTCONNLOST: <idx>,<cause>}. */
+    static Recovery connectionLostRecovery(int cause) {
+        return cause == 3 ? Recovery.CHECK_NETWORK : Recovery.RECONNECT;
+    }
+
     /** {@code +CMQTTCONNLOST: <idx>,<cause>}. */
     static String connectionLost(int cause) {
         return switch (cause) {

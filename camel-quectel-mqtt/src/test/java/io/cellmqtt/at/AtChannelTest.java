@@ -1,5 +1,8 @@
 package io.cellmqtt.at;
 
+import io.cellmqtt.link.LinkListener;
+import io.cellmqtt.loop.ModemLoop;
+import io.cellmqtt.loop.ModemThreads;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -8,37 +11,114 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+/**
+ * The AT channel on its event loop, against a scripted modem on in-memory pipes: reply vs URC,
+ * data phases, timeouts and resynchronising, withdrawing, losing the link, secrets.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AtChannelTest {
 
     private FakeModem modem;
+    private ScheduledExecutorService loopThread;
+    private ExecutorService readerThread;
+    private ModemLoop loop;
     private AtChannel channel;
+    private final List<String> health = new CopyOnWriteArrayList<>();
 
-    private AtChannel open(FakeModem.Script script) {
+    /** The channel on its loop over {@code script}'s pipe, attached the way a modem attaches it. */
+    private AtChannel open(FakeModem.Script script) throws Exception {
         modem = new FakeModem(script);
-        channel = new AtChannel(modem.pipe, List.of(new QuectelRecvFraming()));
+        loopThread = ModemThreads.standalone().newLoop("test");
+        readerThread = ModemThreads.standalone().newReader("test");
+        loop = new ModemLoop("test", loopThread);
+        channel = new AtChannel(loop, "pipe", List.of(new QuectelRecvFraming()));
         channel.setResyncTiming(Duration.ofMillis(50), Duration.ofMillis(300), 5);
-        channel.start();
+        channel.setListener(new ChannelListener() {
+            @Override
+            public void onResynchronised(boolean echoOn) {
+                health.add("resynchronised" + (echoOn ? " with echo" : ""));
+            }
+
+            @Override
+            public void onUnresponsive(String why) {
+                health.add("unresponsive");
+            }
+
+            @Override
+            public void onWriteFailed(Exception cause) {
+                health.add("write failed");
+            }
+
+            @Override
+            public void onEcho() {
+                health.add("echo");
+            }
+        });
+        modem.pipe.start(new LinkListener() {
+            @Override
+            public void onBytes(byte[] buffer, int offset, int length) {
+                byte[] chunk = java.util.Arrays.copyOfRange(buffer, offset, offset + length);
+                loop.post(() -> channel.onBytes(chunk, 0, chunk.length));
+            }
+
+            @Override
+            public void onClosed(Throwable cause) {
+                loop.post(() -> {
+                    health.add(cause == null ? "closed" : "lost");
+                    channel.detach(cause);
+                });
+            }
+        }, readerThread);
+        onLoop(() -> channel.attach(modem.pipe));
         return channel;
     }
 
     @AfterEach
     void tearDown() {
-        if (channel != null) {
-            channel.close();
+        if (modem != null) {
+            modem.close();
         }
+        if (loopThread != null) {
+            loopThread.shutdownNow();
+            readerThread.shutdownNow();
+        }
+    }
+
+    private void onLoop(Runnable r) throws Exception {
+        loop.call(() -> {
+            r.run();
+            return null;
+        }, Duration.ofSeconds(5));
+    }
+
+    private AtRequest request(AtCommand c) throws Exception {
+        return loop.call(() -> channel.submit(c), Duration.ofSeconds(5));
+    }
+
+    private CompletableFuture<AtResponse> submit(AtCommand c) throws Exception {
+        return request(c).result();
+    }
+
+    private AtResponse execute(AtCommand c) throws Exception {
+        return get(submit(c));
+    }
+
+    private void onUrc(String prefix, UrcHandler h) throws Exception {
+        onLoop(() -> channel.onUrc(prefix, h));
     }
 
     private static AtResponse get(CompletableFuture<AtResponse> f) throws Exception {
@@ -71,14 +151,14 @@ class AtChannelTest {
     @Test
     void okReply() throws Exception {
         open((line, m) -> m.send("\r\nOK\r\n"));
-        AtResponse r = channel.execute(AtCommand.of("AT"));
+        AtResponse r = execute(AtCommand.of("AT"));
         assertThat(r.result()).isEqualTo("OK");
         assertThat(r.lines()).isEmpty();
         assertThat(modem.hostText()).isEqualTo("AT\r");
     }
 
     @Test
-    void errorRepliesFailWithTheResult() {
+    void errorRepliesFailWithTheResult() throws Exception {
         open((line, m) -> {
             switch (line) {
                 case "AT+A" -> m.send("\r\nERROR\r\n");
@@ -87,24 +167,23 @@ class AtChannelTest {
                 default -> m.send("\r\nNO CARRIER\r\n");
             }
         });
-        assertThatThrownBy(() -> channel.execute(AtCommand.of("AT+A"))).isInstanceOfSatisfying(AtErrorException.class,
-                e -> {
-                    assertThat(e.result()).isEqualTo("ERROR");
-                    assertThat(e.code()).isEqualTo(-1);
-                    assertThat(e.command()).isEqualTo("AT+A");
-                });
-        assertThat(failure(channel.submit(AtCommand.of("AT+B")))).isInstanceOfSatisfying(AtErrorException.class,
+        assertThat(failure(submit(AtCommand.of("AT+A")))).isInstanceOfSatisfying(AtErrorException.class, e -> {
+            assertThat(e.result()).isEqualTo("ERROR");
+            assertThat(e.code()).isEqualTo(-1);
+            assertThat(e.command()).isEqualTo("AT+A");
+        });
+        assertThat(failure(submit(AtCommand.of("AT+B")))).isInstanceOfSatisfying(AtErrorException.class,
                 e -> assertThat(e.code()).isEqualTo(8508));
-        assertThat(failure(channel.submit(AtCommand.of("AT+C")))).isInstanceOfSatisfying(AtErrorException.class,
+        assertThat(failure(submit(AtCommand.of("AT+C")))).isInstanceOfSatisfying(AtErrorException.class,
                 e -> assertThat(e.code()).isEqualTo(500));
-        assertThat(failure(channel.submit(AtCommand.of("ATD")))).isInstanceOfSatisfying(AtErrorException.class,
+        assertThat(failure(submit(AtCommand.of("ATD")))).isInstanceOfSatisfying(AtErrorException.class,
                 e -> assertThat(e.result()).isEqualTo("NO CARRIER"));
     }
 
     @Test
     void prefixedReplyLines() throws Exception {
         open((line, m) -> m.send("\r\n+CSQ: 20,99\r\n\r\nOK\r\n"));
-        AtResponse r = channel.execute(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:"));
+        AtResponse r = execute(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:"));
         assertThat(r.lines()).containsExactly("+CSQ: 20,99");
         assertThat(r.line()).isEqualTo("+CSQ: 20,99");
     }
@@ -112,7 +191,7 @@ class AtChannelTest {
     @Test
     void bareReplyLines() throws Exception {
         open((line, m) -> m.send("\r\nQuectel\r\nBG95-M3\r\nRevision: BG95M3LAR02A03\r\n\r\nOK\r\n"));
-        AtResponse r = channel.execute(AtCommand.of("ATI").withBareReply());
+        AtResponse r = execute(AtCommand.of("ATI").withBareReply());
         assertThat(r.lines()).containsExactly("Quectel", "BG95-M3", "Revision: BG95M3LAR02A03");
     }
 
@@ -120,112 +199,140 @@ class AtChannelTest {
     void linesNotMatchingTheReplyPrefixAreUrcsNotReply() throws Exception {
         List<AtEvent> urcs = new CopyOnWriteArrayList<>();
         open((line, m) -> m.send("\r\n+CSQ: 20,99\r\n+QMTSTAT: 0,1\r\nRING\r\nOK\r\n"));
-        channel.onUrc("+QMTSTAT:", urcs::add);
-        AtResponse r = channel.execute(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:"));
+        onUrc("+QMTSTAT:", urcs::add);
+        AtResponse r = execute(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:"));
         assertThat(r.lines()).containsExactly("+CSQ: 20,99");
-        await().untilAsserted(() -> assertThat(urcs).containsExactly(new AtEvent.Line("+QMTSTAT: 0,1")));
+        assertThat(urcs).containsExactly(new AtEvent.Line("+QMTSTAT: 0,1"));
     }
 
     @Test
     void urcsWithNoCommandInFlightGoToHandlersByLongestPrefix() throws Exception {
         List<String> general = new CopyOnWriteArrayList<>();
         List<AtEvent> recv = new CopyOnWriteArrayList<>();
+        List<String> boot = new CopyOnWriteArrayList<>();
         open((line, m) -> m.send("\r\nOK\r\n"));
-        channel.onUrc("+QMT", e -> general.add(((AtEvent.Line) e).text()));
-        channel.onUrc("+QMTRECV:", recv::add);
+        onUrc("+QMT", e -> general.add(((AtEvent.Line) e).text()));
+        onUrc("+QMTRECV:", recv::add);
+        onUrc("RDY", e -> boot.add(((AtEvent.Line) e).text()));
         byte[] payload = {'a', '"', '\r', '\n', 0};
         modem.send("\r\n+QMTSTAT: 0,1\r\n");
         modem.send(concat(ascii("\r\n+QMTRECV: 0,1,\"t\",5,\""), payload, ascii("\"\r\n")));
-        modem.send("\r\n+QMTRECV: 0,3\r\n");
-        await().untilAsserted(() -> assertThat(recv).hasSize(2));
+        modem.send("\r\n+QMTRECV: 0,3\r\n\r\nRDY\r\n");
+        await().untilAsserted(() -> assertThat(boot).hasSize(1));
         assertThat(recv.get(0)).isEqualTo(new AtEvent.Framed("+QMTRECV: 0,1,\"t\",5,\"", payload));
         assertThat(recv.get(1)).isEqualTo(new AtEvent.Line("+QMTRECV: 0,3"));
         assertThat(general).containsExactly("+QMTSTAT: 0,1");
     }
 
     @Test
-    void aThrowingHandlerDoesNotStopDispatch() {
+    void aThrowingHandlerDoesNotStopDispatch() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         open((line, m) -> m.send("\r\nOK\r\n"));
-        channel.onUrc("+X:", e -> {
+        onUrc("+X:", e -> {
             seen.add(((AtEvent.Line) e).text());
             throw new IllegalStateException("boom");
         });
-        assertThat(channel.isOpen()).isTrue();
-        sendQuietly("\r\n+X: 1\r\n+X: 2\r\n");
+        modem.send("\r\n+X: 1\r\n+X: 2\r\n");
         await().untilAsserted(() -> assertThat(seen).containsExactly("+X: 1", "+X: 2"));
-        assertThat(channel.isOpen()).isTrue();
+        assertThat(execute(AtCommand.of("AT")).result()).isEqualTo("OK");
     }
 
     @Test
-    void deferredUrcArrivingAfterOk() throws Exception {
+    void aResultUrcArrivingBeforeOrAfterOkGoesToItsHandler() throws Exception {
         List<AtEvent> handler = new CopyOnWriteArrayList<>();
-        open((line, m) -> m.send("\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n"));
-        channel.onUrc("+QMTOPEN:", handler::add);
-        CompletableFuture<String> opened = channel.expectUrc("+QMTOPEN: 0,", Duration.ofSeconds(5));
-        AtResponse r = get(channel.submit(AtCommand.of("AT+QMTOPEN=0,\"broker\",1883")));
-        assertThat(r.result()).isEqualTo("OK");
-        assertThat(opened.get(5, TimeUnit.SECONDS)).isEqualTo("+QMTOPEN: 0,0");
-        assertThat(handler).isEmpty();
+        open((line, m) -> m.send(line.startsWith("AT+QMTOPEN") ? "\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n"
+                : "\r\n+QMTCONN: 0,0,0\r\nOK\r\n"));
+        onUrc("+QMT", handler::add);
+        assertThat(execute(AtCommand.of("AT+QMTOPEN=0,\"broker\",1883")).lines()).isEmpty();
+        assertThat(execute(AtCommand.of("AT+QMTCONN=0,\"c\"")).lines()).isEmpty();
+        await().untilAsserted(() -> assertThat(handler).containsExactly(new AtEvent.Line("+QMTOPEN: 0,0"),
+                new AtEvent.Line("+QMTCONN: 0,0,0")));
     }
 
     @Test
-    void deferredUrcArrivingBeforeOk() throws Exception {
-        open((line, m) -> m.send("\r\n+QMTCONN: 0,0,0\r\nOK\r\n"));
-        CompletableFuture<String> connected = channel.expectUrc("+QMTCONN: 0,", Duration.ofSeconds(5));
-        AtResponse r = get(channel.submit(AtCommand.of("AT+QMTCONN=0,\"c\"")));
-        assertThat(r.lines()).isEmpty();
-        assertThat(connected.get(5, TimeUnit.SECONDS)).isEqualTo("+QMTCONN: 0,0,0");
-    }
-
-    @Test
-    void waitersAreServedOldestFirstAndEachConsumesOneUrc() throws Exception {
-        List<AtEvent> handler = new CopyOnWriteArrayList<>();
-        open((line, m) -> m.send("\r\nOK\r\n"));
-        channel.onUrc("+QMTPUB:", handler::add);
-        CompletableFuture<String> first = channel.expectUrc("+QMTPUB: 0,", Duration.ofSeconds(5));
-        CompletableFuture<String> second = channel.expectUrc("+QMTPUB: 0,", Duration.ofSeconds(5));
-        modem.send("\r\n+QMTPUB: 0,1,0\r\n+QMTPUB: 0,2,0\r\n+QMTPUB: 0,3,0\r\n");
-        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("+QMTPUB: 0,1,0");
-        assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("+QMTPUB: 0,2,0");
-        await().untilAsserted(() -> assertThat(handler).containsExactly(new AtEvent.Line("+QMTPUB: 0,3,0")));
-    }
-
-    @Test
-    void expectUrcTimesOutAndCancellingUnregisters() throws Exception {
-        List<AtEvent> handler = new CopyOnWriteArrayList<>();
-        open((line, m) -> m.send("\r\nOK\r\n"));
-        channel.onUrc("+QMTSUB:", handler::add);
-        CompletableFuture<String> late = channel.expectUrc("+QMTSUB: 0,", Duration.ofMillis(100));
-        assertThat(failure(late)).isInstanceOf(AtTimeoutException.class).hasMessageContaining("+QMTSUB: 0,")
-                .hasMessageContaining("100 ms");
-        CompletableFuture<String> cancelled = channel.expectUrc("+QMTSUB: 0,", Duration.ofSeconds(5));
-        assertThat(cancelled.cancel(false)).isTrue();
-        modem.send("\r\n+QMTSUB: 0,1,0,1\r\n");
-        await().untilAsserted(() -> assertThat(handler).containsExactly(new AtEvent.Line("+QMTSUB: 0,1,0,1")));
-    }
-
-    @Test
-    void commandTimeoutNamesTheCommandAndTheChannelRecovers() throws Exception {
+    void commandTimeoutNamesTheCommandAndTheChannelResynchronisesAtOnce() throws Exception {
         open(FakeModem.withResync((line, m) -> {
             if (!line.equals("AT+SLOW")) {
                 m.send("\r\nOK\r\n");
             }
         }));
-        Throwable t = failure(channel.submit(AtCommand.of("AT+SLOW").withTimeout(Duration.ofMillis(150))));
+        Throwable t = failure(submit(AtCommand.of("AT+SLOW").withTimeout(Duration.ofMillis(150))));
         assertThat(t).isInstanceOf(AtTimeoutException.class).hasMessageContaining("AT+SLOW")
                 .hasMessageContaining("150 ms");
         assertThat(((AtException) t).command()).isEqualTo("AT+SLOW");
-        assertThat(channel.execute(AtCommand.of("AT+FAST")).result()).isEqualTo("OK");
+        // Without waiting for a next command: a silent modem is found out even when nothing else is to be sent.
+        await().until(() -> health.contains("resynchronised"));
+        assertThat(modem.hostText()).isEqualTo("AT+SLOW\r\u001bAT\r");
+        assertThat(execute(AtCommand.of("AT+FAST")).result()).isEqualTo("OK");
         assertThat(modem.commands).endsWith("AT+FAST");
+    }
+
+    @Test
+    void aTimedOutPlainAtNeedsNoResync() throws Exception {
+        AtomicInteger ats = new AtomicInteger();
+        open((line, m) -> {
+            if (ats.incrementAndGet() > 1) {
+                m.send("\r\nOK\r\n");
+            }
+        });
+        assertThat(failure(submit(AtCommand.of("AT").withTimeout(Duration.ofMillis(100)))))
+                .isInstanceOf(AtTimeoutException.class);
+        assertThat(execute(AtCommand.of("AT")).result()).isEqualTo("OK");
+        assertThat(modem.hostText()).isEqualTo("AT\rAT\r");
+    }
+
+    @Test
+    void resynchronisingThatGetsNoOkReportsTheModemUnresponsiveAndFailsWhatWaits() throws Exception {
+        open((line, m) -> {
+            // silent
+        });
+        CompletableFuture<AtResponse> slow = submit(AtCommand.of("AT+SLOW").withTimeout(Duration.ofMillis(100)));
+        CompletableFuture<AtResponse> queued = submit(AtCommand.of("AT+NEXT"));
+        assertThat(failure(slow)).isInstanceOf(AtTimeoutException.class);
+        assertThat(failure(queued)).isInstanceOf(AtTimeoutException.class).hasMessageContaining("does not answer");
+        await().until(() -> health.contains("unresponsive"));
+        // Five probes after the ESC, then nothing until the owner probes again.
+        assertThat(modem.commands).containsExactly("AT+SLOW", "AT", "AT", "AT", "AT", "AT");
+    }
+
+    @Test
+    void anEchoOfTheResyncProbeSaysTheModemRestarted() throws Exception {
+        open(FakeModem.withResync((line, m) -> {
+            if (line.equals("AT+SLOW")) {
+                m.echo = true; // the modem restarts while the command waits: echo is back on
+            }
+        }));
+        assertThat(failure(submit(AtCommand.of("AT+SLOW").withTimeout(Duration.ofMillis(100)))))
+                .isInstanceOf(AtTimeoutException.class);
+        await().until(() -> health.contains("resynchronised with echo"));
+    }
+
+    @Test
+    void anEchoedCommandIsToleratedAndReported() throws Exception {
+        open((line, m) -> {
+            if (line.equals("ATI")) {
+                m.send("\r\nQuectel\r\nBG95-M3\r\n\r\nOK\r\n");
+            } else if (line.startsWith("AT+QMTPUB")) {
+                m.send("\r\n> ");
+                m.readData(2);
+                m.send("\r\nOK\r\n");
+            } else {
+                m.send("\r\nOK\r\n");
+            }
+        });
+        modem.echo = true;
+        assertThat(execute(AtCommand.of("ATI").withBareReply()).lines()).containsExactly("Quectel", "BG95-M3");
+        assertThat(execute(AtCommand.of("AT+QMTPUB=0,0,0,0,\"t\",2").withData(ascii("hi"))).result()).isEqualTo("OK");
+        assertThat(execute(AtCommand.of("ATE0")).lines()).isEmpty();
+        assertThat(health).contains("echo");
     }
 
     @Test
     void commandsRunOneAtATimeInSubmissionOrder() throws Exception {
         open((line, m) -> m.send("\r\n+N: " + line.substring(5) + "\r\nOK\r\n"));
-        List<CompletableFuture<AtResponse>> fs = new java.util.ArrayList<>();
+        List<CompletableFuture<AtResponse>> fs = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            fs.add(channel.submit(AtCommand.of("AT+N=" + i).withReplyPrefix("+N:")));
+            fs.add(submit(AtCommand.of("AT+N=" + i).withReplyPrefix("+N:")));
         }
         for (int i = 0; i < 20; i++) {
             assertThat(get(fs.get(i)).line()).isEqualTo("+N: " + i);
@@ -236,24 +343,29 @@ class AtChannelTest {
     }
 
     @Test
-    void dataPhaseWritesExactlyTheBytesAfterThePrompt() throws Exception {
+    void dataPhaseWritesExactlyTheBytesAfterThePromptAndSaysWhenAllWasSent() throws Exception {
         byte[] payload = {'a', '\r', 0x1A};
         AtomicReference<byte[]> received = new AtomicReference<>();
+        List<AtEvent> results = new CopyOnWriteArrayList<>();
         open((line, m) -> {
             m.send("\r\n> ");
             received.set(m.readData(3));
             m.send("\r\nOK\r\n\r\n+QMTPUB: 0,1,0\r\n");
         });
-        CompletableFuture<String> acked = channel.expectUrc("+QMTPUB: 0,1,", Duration.ofSeconds(5));
-        AtResponse r = get(channel.submit(AtCommand.of("AT+QMTPUB=0,1,1,0,\"t\",3").withData(payload)));
-        assertThat(r.result()).isEqualTo("OK");
-        assertThat(acked.get(5, TimeUnit.SECONDS)).isEqualTo("+QMTPUB: 0,1,0");
+        onUrc("+QMTPUB:", results::add);
+        AtomicInteger sentCalls = new AtomicInteger();
+        AtRequest r = loop.call(() -> channel.submit(AtCommand.of("AT+QMTPUB=0,1,1,0,\"t\",3").withData(payload),
+                sentCalls::incrementAndGet), Duration.ofSeconds(5));
+        assertThat(get(r.result()).result()).isEqualTo("OK");
+        assertThat(r.sent()).isTrue();
+        assertThat(sentCalls).hasValue(1);
+        await().untilAsserted(() -> assertThat(results).containsExactly(new AtEvent.Line("+QMTPUB: 0,1,0")));
         assertThat(received.get()).containsExactly(payload);
         assertThat(modem.hostBytes()).containsExactly(concat(ascii("AT+QMTPUB=0,1,1,0,\"t\",3\r"), payload));
     }
 
     @Test
-    void dataIsNotWrittenBeforeThePrompt() throws Exception {
+    void dataIsNotWrittenBeforeThePromptAndTheCommandIsNotSentUntilItIs() throws Exception {
         CompletableFuture<Void> go = new CompletableFuture<>();
         open((line, m) -> {
             try {
@@ -265,11 +377,12 @@ class AtChannelTest {
             m.readData(2);
             m.send("\r\nOK\r\n");
         });
-        CompletableFuture<AtResponse> f = channel.submit(AtCommand.of("AT+D=2").withData(ascii("xy")));
+        AtRequest r = request(AtCommand.of("AT+D=2").withData(ascii("xy")));
         await().until(() -> modem.commands.size() == 1);
         assertThat(modem.hostText()).isEqualTo("AT+D=2\r"); // nothing more while there is no prompt
+        assertThat(loop.call(r::sent, Duration.ofSeconds(5))).isFalse();
         go.complete(null);
-        get(f);
+        get(r.result());
         assertThat(modem.hostText()).isEqualTo("AT+D=2\rxy");
     }
 
@@ -282,9 +395,11 @@ class AtChannelTest {
                 m.send("\r\nOK\r\n");
             }
         });
-        Throwable t = failure(channel.submit(AtCommand.of("AT+QMTPUB=0,1,1,0,\"t\",3").withData(ascii("abc"))));
-        assertThat(t).isInstanceOfSatisfying(AtErrorException.class, e -> assertThat(e.code()).isEqualTo(8508));
-        channel.execute(AtCommand.of("AT"));
+        AtRequest r = request(AtCommand.of("AT+QMTPUB=0,1,1,0,\"t\",3").withData(ascii("abc")));
+        assertThat(failure(r.result())).isInstanceOfSatisfying(AtErrorException.class,
+                e -> assertThat(e.code()).isEqualTo(8508));
+        assertThat(r.sent()).isFalse();
+        execute(AtCommand.of("AT"));
         assertThat(modem.hostText()).isEqualTo("AT+QMTPUB=0,1,1,0,\"t\",3\rAT\r");
     }
 
@@ -296,18 +411,18 @@ class AtChannelTest {
             }
             // AT+QMTPUB: no prompt ever
         }));
-        Throwable t = failure(channel.submit(AtCommand.of("AT+QMTPUB=0,1,1,0,\"t\",3").withData(ascii("abc"))
+        Throwable t = failure(submit(AtCommand.of("AT+QMTPUB=0,1,1,0,\"t\",3").withData(ascii("abc"))
                 .withTimeout(Duration.ofMillis(200))));
         assertThat(t).isInstanceOf(AtTimeoutException.class).hasMessageContaining("prompt")
                 .hasMessageContaining("AT+QMTPUB=0,1,1,0,\"t\",3");
-        AtResponse r = channel.execute(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:"));
+        AtResponse r = execute(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:"));
         assertThat(r.line()).isEqualTo("+CSQ: 18,99");
         assertThat(modem.hostText()).isEqualTo("AT+QMTPUB=0,1,1,0,\"t\",3\r" + "\u001b" + "AT\r" + "AT+CSQ\r");
         assertThat(modem.escapes).isEqualTo(1);
     }
 
     @Test
-    void resyncRetriesAtUntilOkAndDiscardsStrayLines() throws Exception {
+    void resyncRetriesAtUntilOkDispatchesKnownUrcsAndDiscardsStrayLines() throws Exception {
         AtomicInteger ats = new AtomicInteger();
         List<AtEvent> urcs = new CopyOnWriteArrayList<>();
         open((line, m) -> {
@@ -323,110 +438,77 @@ class AtChannelTest {
                 default -> m.send("\r\nOK\r\n");
             }
         });
-        channel.onUrc("+QMTSTAT:", urcs::add);
-        assertThat(failure(channel.submit(AtCommand.of("AT+SLOW").withData(ascii("z"))
-                .withTimeout(Duration.ofMillis(150))))).isInstanceOf(AtTimeoutException.class);
-        assertThat(channel.execute(AtCommand.of("AT+NEXT")).result()).isEqualTo("OK");
+        onUrc("+QMTSTAT:", urcs::add);
+        assertThat(failure(submit(AtCommand.of("AT+SLOW").withData(ascii("z")).withTimeout(Duration.ofMillis(150)))))
+                .isInstanceOf(AtTimeoutException.class);
+        assertThat(execute(AtCommand.of("AT+NEXT")).result()).isEqualTo("OK");
         assertThat(ats.get()).isEqualTo(3);
         assertThat(modem.commands).containsExactly("AT+SLOW", "AT", "AT", "AT", "AT+NEXT");
         assertThat(urcs).hasSize(2); // URCs are not lost while resynchronising
     }
 
     @Test
-    void echoIsTolerated() throws Exception {
-        open((line, m) -> {
-            if (line.equals("ATI")) {
-                m.send("\r\nQuectel\r\nBG95-M3\r\n\r\nOK\r\n");
-            } else if (line.startsWith("AT+QMTPUB")) {
-                m.send("\r\n> ");
-                m.readData(2);
-                m.send("\r\nOK\r\n");
-            } else {
-                m.send("\r\nOK\r\n");
-            }
-        });
-        modem.echo = true;
-        assertThat(channel.execute(AtCommand.of("ATI").withBareReply()).lines()).containsExactly("Quectel", "BG95-M3");
-        assertThat(channel.execute(AtCommand.of("AT+QMTPUB=0,0,0,0,\"t\",2").withData(ascii("hi"))).result())
-                .isEqualTo("OK");
-        assertThat(channel.execute(AtCommand.of("ATE0")).lines()).isEmpty();
-    }
-
-    @Test
-    void chainedCommandsFromCompletionStagesDoNotDeadlock() throws Exception {
+    void chainedCommandsFromCompletionStagesRunOnTheLoop() throws Exception {
         open((line, m) -> m.send("\r\n+V: " + line + "\r\nOK\r\n"));
-        CompletableFuture<String> chained = channel.submit(AtCommand.of("AT+A").withReplyPrefix("+V:"))
-                .thenCompose(a -> channel.submit(AtCommand.of("AT+B").withReplyPrefix("+V:")))
-                .thenApply(b -> {
-                    try {
-                        // a synchronous execute from a completion stage is allowed too
-                        return b.line() + "|" + channel.execute(AtCommand.of("AT+C").withReplyPrefix("+V:")).line();
-                    } catch (AtException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-        assertThat(chained.get(10, TimeUnit.SECONDS)).isEqualTo("+V: AT+B|+V: AT+C");
+        CompletableFuture<String> chained = loop.call(() -> channel.submit(AtCommand.of("AT+A").withReplyPrefix("+V:"))
+                .result()
+                .thenCompose(a -> channel.submit(AtCommand.of("AT+B").withReplyPrefix("+V:")).result())
+                .thenApply(b -> b.line() + "@" + (loop.inLoop() ? "loop" : Thread.currentThread().getName())),
+                Duration.ofSeconds(5));
+        assertThat(chained.get(10, TimeUnit.SECONDS)).isEqualTo("+V: AT+B@loop");
     }
 
     @Test
-    void completionsDoNotRunOnTheReaderThread() throws Exception {
+    void handlersAndResultsRunOnTheLoopNeverOnTheReader() throws Exception {
         open((line, m) -> m.send("\r\nOK\r\n"));
-        AtomicReference<String> readerThread = new AtomicReference<>();
-        channel.onUrc("+T", e -> readerThread.set(Thread.currentThread().getName()));
-        sendQuietly("\r\n+T\r\n");
-        await().until(() -> readerThread.get() != null);
-        String completer = channel.submit(AtCommand.of("AT"))
-                .thenApply(r -> Thread.currentThread().getName()).get(5, TimeUnit.SECONDS);
-        assertThat(completer).isNotEqualTo(readerThread.get());
+        AtomicReference<String> handlerThread = new AtomicReference<>();
+        onUrc("+T", e -> handlerThread.set(Thread.currentThread().getName()));
+        modem.send("\r\n+T\r\n");
+        await().until(() -> handlerThread.get() != null);
+        String completer = loop.call(() -> channel.submit(AtCommand.of("AT")).result()
+                .thenApply(r -> Thread.currentThread().getName()), Duration.ofSeconds(5)).get(5, TimeUnit.SECONDS);
+        assertThat(handlerThread.get()).startsWith("cellmqtt-loop-test");
+        assertThat(completer).isEqualTo(handlerThread.get());
     }
 
     @Test
-    void linkLossFailsEverythingAndNotifiesOnce() throws Exception {
-        AtomicInteger lost = new AtomicInteger();
-        AtomicReference<Throwable> lostCause = new AtomicReference<>();
+    void aLostLinkFailsEverythingAndLaterCommandsFailAtOnce() throws Exception {
         open((line, m) -> {
             // never answers
         });
-        channel.onLinkLost(c -> {
-            lost.incrementAndGet();
-            lostCause.set(c);
-        });
-        CompletableFuture<AtResponse> inFlight = channel.submit(AtCommand.of("AT+ONE").withTimeout(Duration.ofSeconds(20)));
-        CompletableFuture<AtResponse> queued = channel.submit(AtCommand.of("AT+TWO"));
-        CompletableFuture<String> waiter = channel.expectUrc("+QMTOPEN:", Duration.ofSeconds(20));
+        CompletableFuture<AtResponse> inFlight = submit(AtCommand.of("AT+ONE").withTimeout(Duration.ofSeconds(20)));
+        CompletableFuture<AtResponse> queued = submit(AtCommand.of("AT+TWO"));
         await().until(() -> modem.commands.contains("AT+ONE"));
         modem.pipe.disconnect();
         assertThat(failure(inFlight)).isInstanceOf(LinkLostException.class).hasMessageContaining("AT+ONE");
         assertThat(failure(queued)).isInstanceOf(LinkLostException.class).hasMessageContaining("AT+TWO");
-        assertThat(failure(waiter)).isInstanceOf(LinkLostException.class);
-        await().untilAsserted(() -> assertThat(lost.get()).isEqualTo(1));
-        assertThat(lostCause.get()).isNotNull();
-        assertThat(channel.isOpen()).isFalse();
-        assertThat(failure(channel.submit(AtCommand.of("AT")))).isInstanceOf(LinkLostException.class);
-        assertThat(failure(channel.expectUrc("+X", Duration.ofSeconds(1)))).isInstanceOf(LinkLostException.class);
-        assertThatThrownBy(() -> channel.execute(AtCommand.of("AT"))).isInstanceOf(LinkLostException.class);
-        assertThat(lost.get()).isEqualTo(1);
+        await().until(() -> health.contains("lost"));
+        assertThat(loop.call(channel::isAttached, Duration.ofSeconds(5))).isFalse();
+        assertThat(failure(submit(AtCommand.of("AT")))).isInstanceOf(LinkLostException.class);
     }
 
     @Test
-    void closeFailsPendingWithoutCallingLinkLost() throws Exception {
-        AtomicInteger lost = new AtomicInteger();
-        open((line, m) -> {
-        });
-        channel.onLinkLost(c -> lost.incrementAndGet());
-        CompletableFuture<AtResponse> inFlight = channel.submit(AtCommand.of("AT+ONE").withTimeout(Duration.ofSeconds(20)));
-        CompletableFuture<AtResponse> queued = channel.submit(AtCommand.of("AT+TWO"));
+    void abandoningFailsWhatWaitsAndResynchronisesBeforeTheNextCommand() throws Exception {
+        AtomicInteger next = new AtomicInteger();
+        open(FakeModem.withResync((line, m) -> {
+            if (line.equals("AT+NEXT")) {
+                next.incrementAndGet();
+                m.send("\r\nOK\r\n");
+            }
+        }));
+        CompletableFuture<AtResponse> inFlight = submit(AtCommand.of("AT+ONE").withTimeout(Duration.ofSeconds(20)));
+        CompletableFuture<AtResponse> queued = submit(AtCommand.of("AT+TWO"));
         await().until(() -> modem.commands.contains("AT+ONE"));
-        channel.close();
-        assertThat(failure(inFlight)).isInstanceOf(LinkLostException.class);
-        assertThat(failure(queued)).isInstanceOf(LinkLostException.class);
-        assertThat(modem.pipe.isOpen()).isFalse();
-        assertThat(modem.pipe.modemInput().read(new byte[16])).isEqualTo(-1);
-        assertThat(lost.get()).isZero();
+        onLoop(() -> channel.abandon(new IllegalStateException("the modem restarted")));
+        assertThat(failure(inFlight)).hasMessageContaining("the modem restarted");
+        assertThat(failure(queued)).hasMessageContaining("AT+TWO").hasMessageContaining("the modem restarted");
+        assertThat(execute(AtCommand.of("AT+NEXT")).result()).isEqualTo("OK");
+        assertThat(modem.commands).containsExactly("AT+ONE", "AT", "AT+NEXT");
+        assertThat(modem.escapes).isEqualTo(1);
     }
 
     @Test
-    void cancellingAQueuedCommandRemovesIt() throws Exception {
+    void aQueuedCommandCanBeWithdrawnAWrittenOneCannot() throws Exception {
         CompletableFuture<Void> release = new CompletableFuture<>();
         open((line, m) -> {
             if (line.equals("AT+BLOCK")) {
@@ -438,14 +520,17 @@ class AtChannelTest {
             }
             m.send("\r\nOK\r\n");
         });
-        CompletableFuture<AtResponse> first = channel.submit(AtCommand.of("AT+BLOCK"));
-        CompletableFuture<AtResponse> second = channel.submit(AtCommand.of("AT+CANCELLED"));
-        CompletableFuture<AtResponse> third = channel.submit(AtCommand.of("AT+THIRD"));
+        AtRequest first = request(AtCommand.of("AT+BLOCK"));
+        AtRequest second = request(AtCommand.of("AT+WITHDRAWN"));
+        AtRequest third = request(AtCommand.of("AT+THIRD"));
         await().until(() -> modem.commands.contains("AT+BLOCK"));
-        assertThat(second.cancel(false)).isTrue();
+        assertThat(loop.call(first::withdraw, Duration.ofSeconds(5))).isFalse();
+        assertThat(loop.call(second::withdraw, Duration.ofSeconds(5))).isTrue();
+        assertThat(failure(second.result())).isInstanceOf(AtWithdrawnException.class)
+                .hasMessageContaining("AT+WITHDRAWN");
         release.complete(null);
-        get(first);
-        get(third);
+        get(first.result());
+        get(third.result());
         assertThat(modem.commands).containsExactly("AT+BLOCK", "AT+THIRD");
     }
 
@@ -461,18 +546,18 @@ class AtChannelTest {
             m.send("\r\n+CME ERROR: 8506\r\n");
         }));
         modem.echo = true;
-        Throwable error = failure(channel.submit(AtCommand.of(text).withLogText(masked)));
+        Throwable error = failure(submit(AtCommand.of(text).withLogText(masked)));
         assertThat(error).isInstanceOf(AtErrorException.class);
         assertThat(error.getMessage()).contains(masked).doesNotContain(secret);
         assertThat(((AtException) error).command()).doesNotContain(secret);
 
         String slow = text.replace("client", "x");
-        Throwable timeout = failure(channel.submit(AtCommand.of(slow).withLogText("AT+QMTCONN=0,\"x\",***")
+        Throwable timeout = failure(submit(AtCommand.of(slow).withLogText("AT+QMTCONN=0,\"x\",***")
                 .withTimeout(Duration.ofMillis(100))));
         assertThat(timeout).isInstanceOf(AtTimeoutException.class);
         assertThat(timeout.getMessage()).doesNotContain(secret);
 
-        CompletableFuture<AtResponse> lostOne = channel.submit(AtCommand.of(slow).withLogText("AT+QMTCONN=***")
+        CompletableFuture<AtResponse> lostOne = submit(AtCommand.of(slow).withLogText("AT+QMTCONN=***")
                 .withTimeout(Duration.ofSeconds(20)));
         await().until(() -> modem.commands.stream().filter(slow::equals).count() == 2);
         modem.pipe.disconnect();
@@ -500,14 +585,15 @@ class AtChannelTest {
             }
         }));
         List<AtEvent> seen = new CopyOnWriteArrayList<>();
-        channel.onUrc("AT", seen::add);
-        channel.onUrc("+LATE:", seen::add);
-        Throwable t = failure(channel.submit(AtCommand.of(secret).withLogText("AT+QMTCONN=0,\"c\",\"u\",***")
+        onUrc("AT", seen::add);
+        onUrc("+LATE:", seen::add);
+        Throwable t = failure(submit(AtCommand.of(secret).withLogText("AT+QMTCONN=0,\"c\",\"u\",***")
                 .withTimeout(Duration.ofMillis(100))));
         assertThat(t).isInstanceOf(AtTimeoutException.class);
-        timedOut.complete(null);
+        timedOut.complete(null); // the echo and a URC come late, while the channel resynchronises
+        await().until(() -> health.contains("resynchronised"));
         await().untilAsserted(() -> assertThat(seen).containsExactly(new AtEvent.Line("+LATE: 1")));
-        assertThat(channel.execute(AtCommand.of("AT+NEXT")).result()).isEqualTo("OK");
+        assertThat(execute(AtCommand.of("AT+NEXT")).result()).isEqualTo("OK");
         assertThat(seen).containsExactly(new AtEvent.Line("+LATE: 1"));
     }
 
@@ -521,10 +607,10 @@ class AtChannelTest {
                     ascii("\"\r\n+QMTSTAT: 0," + n + "\r\nOK\r\n")));
         });
         modem.chunking = new java.util.Random(42);
-        channel.onUrc("+QMT", urcs::add);
-        List<CompletableFuture<AtResponse>> fs = new java.util.ArrayList<>();
+        onUrc("+QMT", urcs::add);
+        List<CompletableFuture<AtResponse>> fs = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            fs.add(channel.submit(AtCommand.of("AT+N=" + i).withReplyPrefix("+N:")));
+            fs.add(submit(AtCommand.of("AT+N=" + i).withReplyPrefix("+N:")));
         }
         for (int i = 0; i < 40; i++) {
             assertThat(get(fs.get(i)).lines()).containsExactly("+N: " + i);
@@ -546,18 +632,17 @@ class AtChannelTest {
             m.send(concat(ascii("+QMTRECV: 0,2,\"t/2\",2,\""), p2, ascii("\"\r\n\r\nOK\r\n")));
         });
         List<AtEvent> handler = new CopyOnWriteArrayList<>();
-        channel.onUrc("+QMTRECV:", handler::add);
-        AtResponse r = channel.execute(AtCommand.of("AT+QMTRECV=0").withReplyPrefix("+QMTRECV:"));
+        onUrc("+QMTRECV:", handler::add);
+        AtResponse r = execute(AtCommand.of("AT+QMTRECV=0").withReplyPrefix("+QMTRECV:"));
         assertThat(r.framed()).containsExactly(new AtEvent.Framed("+QMTRECV: 0,1,\"t/1\",5,\"", p1),
                 new AtEvent.Framed("+QMTRECV: 0,2,\"t/2\",2,\"", p2));
         assertThat(handler).isEmpty();
     }
 
-    private void sendQuietly(String s) {
-        try {
-            modem.send(s);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+    @Test
+    void touchingTheChannelOffTheLoopIsRefused() throws Exception {
+        open((line, m) -> m.send("\r\nOK\r\n"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> channel.submit(AtCommand.of("AT")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("event loop");
     }
 }

@@ -221,7 +221,7 @@ class CellMqttComponentTest {
         assertThat(check.call().getDetails()).containsEntry("state", "CONNECTED").containsEntry("clientIndex", 0);
         client.state = io.cellmqtt.modem.MqttClientState.CONNECTING;
         assertThat(check.call().getState()).isEqualTo(HealthCheck.State.DOWN);
-        assertThat(check.call().getMessage()).hasValue("Modem MQTT client is CONNECTING");
+        assertThat(check.call().getMessage()).hasValue("Modem MQTT client is CONNECTING: fake (modem READY)");
         assertThat(registry.getCheck("consumer:cellmqtt-all")).isPresent();
 
         // releasing: stopping one route unsubscribes but keeps the shared client; the last stop closes the modem

@@ -1,12 +1,19 @@
 package io.cellmqtt.camel;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
+import io.cellmqtt.loop.ModemThreads;
 import io.cellmqtt.modem.MessageListener;
+import io.cellmqtt.modem.ModemState;
+import io.cellmqtt.modem.PublishTimeoutException;
+import io.cellmqtt.modem.Subscription;
+import io.cellmqtt.modem.SubscriptionStates;
 import io.cellmqtt.modem.ModemSettings;
 import io.cellmqtt.modem.MqttClientSettings;
 import io.cellmqtt.modem.MqttClientState;
@@ -32,7 +39,7 @@ final class FakeConnector implements ModemConnector {
     volatile Function<OutgoingMessage, CompletableFuture<PublishReceipt>> publishResult;
 
     @Override
-    public ModemHandle open(ModemSettings settings) {
+    public ModemHandle open(ModemSettings settings, ModemThreads threads) {
         openCalls.incrementAndGet();
         java.util.concurrent.CountDownLatch slow = slowOpens.get(settings.serialPort());
         if (slow != null) {
@@ -54,8 +61,13 @@ final class FakeConnector implements ModemConnector {
             }
 
             @Override
-            public boolean isAlive() {
-                return true;
+            public ModemState state() {
+                return ModemState.READY;
+            }
+
+            @Override
+            public String reason() {
+                return "ready";
             }
 
             @Override
@@ -71,11 +83,13 @@ final class FakeConnector implements ModemConnector {
 
     final class FakeClient implements ModemClient {
         final int index;
-        volatile MqttClientState state = MqttClientState.CLOSED;
+        volatile MqttClientState state = MqttClientState.STOPPED;
+        volatile String reason = "fake";
         final List<OutgoingMessage> published = new CopyOnWriteArrayList<>();
         final List<String> subscribed = new CopyOnWriteArrayList<>();
         final List<String> unsubscribed = new CopyOnWriteArrayList<>();
         final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
+        final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
         final AtomicInteger stops = new AtomicInteger();
 
         FakeClient(int index) {
@@ -93,6 +107,11 @@ final class FakeConnector implements ModemConnector {
         }
 
         @Override
+        public String reason() {
+            return reason;
+        }
+
+        @Override
         public CompletableFuture<Void> start() {
             state = MqttClientState.CONNECTED;
             return CompletableFuture.completedFuture(null);
@@ -106,23 +125,37 @@ final class FakeConnector implements ModemConnector {
         }
 
         @Override
-        public CompletableFuture<PublishReceipt> publish(OutgoingMessage message) {
+        public CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout) {
             published.add(message);
             Function<OutgoingMessage, CompletableFuture<PublishReceipt>> f = publishResult;
-            return f != null ? f.apply(message)
+            CompletableFuture<PublishReceipt> result = f != null ? f.apply(message)
                     : CompletableFuture.completedFuture(new PublishReceipt(index, 7, message.qos()));
+            // As the real client does: no result within the caller's time is a PublishTimeoutException.
+            CompletableFuture<PublishReceipt> deadline = new CompletableFuture<>();
+            CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> deadline
+                    .completeExceptionally(new PublishTimeoutException("no result within " + timeout.toMillis()
+                            + " ms (fake)", false)));
+            return result.applyToEither(deadline, r -> r);
         }
 
         @Override
-        public CompletableFuture<SubscriptionHandle> subscribe(String filter, int qos, MessageListener listener) {
-            subscribed.add(filter + "@" + qos);
-            listeners.add(listener);
+        public CompletableFuture<Subscription> subscribe(Subscription s) {
+            subscribed.add(s.filter() + "@" + s.qos());
+            listeners.add(s.listener());
+            subscriptions.add(s);
             CompletableFuture<Void> ack = subscribeAck == null ? CompletableFuture.completedFuture(null) : subscribeAck;
-            return ack.thenApply(v -> () -> {
-                unsubscribed.add(filter);
-                listeners.remove(listener);
-                return CompletableFuture.completedFuture(null);
+            return ack.thenApply(v -> {
+                SubscriptionStates.set(s, Subscription.State.ACTIVE, null);
+                return s;
             });
+        }
+
+        @Override
+        public CompletableFuture<Void> unsubscribe(Subscription s) {
+            unsubscribed.add(s.filter());
+            listeners.remove(s.listener());
+            subscriptions.remove(s);
+            return CompletableFuture.completedFuture(null);
         }
 
         void deliver(String topic, int messageId, byte[] payload) {
@@ -130,9 +163,9 @@ final class FakeConnector implements ModemConnector {
         }
 
         @Override
-        public CompletableFuture<Void> stop() {
+        public CompletableFuture<Void> close() {
             stops.incrementAndGet();
-            state = MqttClientState.CLOSED;
+            state = MqttClientState.STOPPED;
             return CompletableFuture.completedFuture(null);
         }
     }

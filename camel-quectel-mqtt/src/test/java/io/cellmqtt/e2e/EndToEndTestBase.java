@@ -92,6 +92,8 @@ abstract class EndToEndTestBase {
                 from(uri(filter, options)).routeId(routeId).process(got::add);
             }
         });
+        // The route starts without waiting for the broker; its health says when it is subscribed.
+        RouteHealth.awaitSubscribed(camel, routeId, WAIT);
         return got;
     }
 
@@ -255,10 +257,7 @@ abstract class EndToEndTestBase {
                 .isEqualTo("gateway-7-offline");
     }
 
-    /**
-     * A consumer route starts only once the modem acknowledged its subscription, and addRoutes
-     * on a started context starts the route before returning: so this holds at once, and checks it.
-     */
+    /** {@link #consume} waited for the route's health to say it is subscribed: the command was sent, and this checks it. */
     void awaitSubscribed(String filter) {
         assertThat(modem.commandLog()).anyMatch(c -> c.startsWith("AT+QMTSUB=") && c.contains("\"" + filter + "\""));
     }

@@ -56,7 +56,7 @@ class PipeLinkTest {
     void bytesFlowBothWaysInOrder() throws Exception {
         PipeLink link = PipeLink.create();
         Recorder r = new Recorder();
-        link.start(r);
+        link.start(r, LinkTests.READER);
         link.write("AT\r".getBytes(StandardCharsets.US_ASCII));
         link.write(new byte[] {0, (byte) 0xFF, 0x1A});
         assertThat(readN(link.modemInput(), 6)).isEqualTo("AT\r\u0000\u00ff\u001a");
@@ -70,7 +70,7 @@ class PipeLinkTest {
     void largeWritesFromManyPoolThreadsArriveWhole() throws Exception {
         PipeLink link = PipeLink.create();
         Recorder r = new Recorder();
-        link.start(r);
+        link.start(r, LinkTests.READER);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             byte[] block = new byte[10_000];
@@ -97,7 +97,7 @@ class PipeLinkTest {
     void hostCloseEndsTheModemSideAndReportsNull() throws Exception {
         PipeLink link = PipeLink.create();
         Recorder r = new Recorder();
-        link.start(r);
+        link.start(r, LinkTests.READER);
         link.close();
         link.close(); // idempotent
         assertThat(r.closed.get(5, TimeUnit.SECONDS)).isNull();
@@ -112,7 +112,7 @@ class PipeLinkTest {
     void modemSideCloseIsALostLink() throws Exception {
         PipeLink link = PipeLink.create();
         Recorder r = new Recorder();
-        link.start(r);
+        link.start(r, LinkTests.READER);
         link.modemOutput().write('x');
         link.modemOutput().close();
         assertThat(r.closed.get(5, TimeUnit.SECONDS)).isInstanceOf(EOFException.class);
@@ -127,7 +127,7 @@ class PipeLinkTest {
     void closingModemInputAlsoEndsTheLink() throws Exception {
         PipeLink link = PipeLink.create();
         Recorder r = new Recorder();
-        link.start(r);
+        link.start(r, LinkTests.READER);
         link.modemInput().close();
         assertThat(r.closed.get(5, TimeUnit.SECONDS)).isNotNull();
     }
@@ -135,8 +135,8 @@ class PipeLinkTest {
     @Test
     void startTwiceIsRefused() {
         PipeLink link = PipeLink.create();
-        link.start(new Recorder());
-        assertThatThrownBy(() -> link.start(new Recorder())).isInstanceOf(IllegalStateException.class);
+        link.start(new Recorder(), LinkTests.READER);
+        assertThatThrownBy(() -> link.start(new Recorder(), LinkTests.READER)).isInstanceOf(IllegalStateException.class);
         link.close();
     }
 }

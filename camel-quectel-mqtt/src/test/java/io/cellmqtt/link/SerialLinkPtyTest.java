@@ -65,7 +65,7 @@ class SerialLinkPtyTest {
         assertThat(link).isInstanceOf(SerialLink.class);
         assertThat(link.name()).isEqualTo(path);
         PipeLinkTest.Recorder r = new PipeLinkTest.Recorder();
-        link.start(r);
+        link.start(r, LinkTests.READER);
         link.write("ATI\r".getBytes(StandardCharsets.US_ASCII));
         await().atMost(10, TimeUnit.SECONDS).until(() -> r.text().equals("\r\nITA\r\nOK\r\n"));
         link.write("QUIT\r".getBytes(StandardCharsets.US_ASCII));
@@ -81,7 +81,7 @@ class SerialLinkPtyTest {
         String path = startPty();
         Link link = Links.open(path, 9600);
         PipeLinkTest.Recorder r = new PipeLinkTest.Recorder();
-        link.start(r);
+        link.start(r, LinkTests.READER);
         link.close();
         assertThat(r.closed.get(5, TimeUnit.SECONDS)).isNull();
         assertThat(link.isOpen()).isFalse();

@@ -26,7 +26,7 @@ class TcpLinkTest {
             assertThat(link).isInstanceOf(TcpLink.class);
             assertThat(link.name()).isEqualTo(uri);
             PipeLinkTest.Recorder r = new PipeLinkTest.Recorder();
-            link.start(r);
+            link.start(r, LinkTests.READER);
             try (Socket modem = server.accept()) {
                 assertThat(((TcpLink) link).tcpNoDelay()).isTrue();
                 link.write("AT+CSQ\r".getBytes(StandardCharsets.US_ASCII));
@@ -49,7 +49,7 @@ class TcpLinkTest {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Link link = TcpLink.open("tcp://127.0.0.1:" + server.getLocalPort());
             PipeLinkTest.Recorder r = new PipeLinkTest.Recorder();
-            link.start(r);
+            link.start(r, LinkTests.READER);
             try (Socket modem = server.accept()) {
                 link.close();
                 assertThat(r.closed.get(5, TimeUnit.SECONDS)).isNull();

@@ -202,7 +202,7 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
         client.unsubscribe(sub).get(10, TimeUnit.SECONDS);
         client.stop().get(10, TimeUnit.SECONDS);
         script.awaitFinished(WAIT);
-        assertThat(client.state()).isEqualTo(MqttClientState.CLOSED);
+        assertThat(client.state()).isEqualTo(MqttClientState.STOPPED);
     }
 
     @Test
@@ -211,6 +211,8 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
                 .on("AT+CMQTTCONNECT=0,\"tcp://endpoint:8883\",60,1", "+CMQTTCONNECT: 0,6", "ERROR")
                 .on("AT+CMQTTREL=0", "OK")
                 .on("AT+CMQTTSTOP", "OK", "+CMQTTSTOP: 0")
+                // A refusal is the user's to fix: the client says so and tries again after its backoff.
+                .expect("AT+CSSLCFG=\"sslversion\",0,4\r")
                 .start();
         modem = Modem.open(modemSettings(), script.link());
         MqttClient client = modem.createClient(aws());
@@ -221,7 +223,6 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
         assertThat(e.getMessage()).contains("AT+CMQTTCONNECT=0,\"tcp://endpoint:8883\",60,1 -> +CMQTTCONNECT: 0,6")
                 .contains("message receive fail").contains("policy does not allow this client id");
         script.awaitFinished(WAIT);
-        assertThat(client.state()).isEqualTo(MqttClientState.CLOSED);
     }
 
     @Test
@@ -418,6 +419,8 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
         script = plainConnected();
         subscribed(script, "cmd/#", 1);
         script.lines("+CMQTTNONET")
+                // the network under the service closed: a look at the registration before starting again
+                .on("AT+CEREG?", "+CEREG: 0,1", "OK")
                 .on("AT+CMQTTSTART", "OK", "+CMQTTSTART: 0")
                 // whether the modem kept the index is not known: 19 says it did
                 .on("AT+CMQTTACCQ=0,\"dev\",0", "+CMQTTACCQ: 0,19", "ERROR")
@@ -439,6 +442,8 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
     void aClientTheModemNoLongerHoldsIsAcquiredAgainOnTheNextAttempt() throws Exception {
         script = plainConnected()
                 .lines("+CMQTTCONNLOST: 0,3")
+                // cause 3, network closed: a look at the registration first
+                .on("AT+CEREG?", "+CEREG: 0,1", "OK")
                 .on("AT+CMQTTCONNECT=0,\"tcp://broker:1883\",120,1", "+CMQTTCONNECT: 0,20", "ERROR")
                 // the failed attempt closes: nothing to release, the service stops; the next attempt starts over
                 .on("AT+CMQTTSTOP", "OK", "+CMQTTSTOP: 0")
@@ -497,19 +502,19 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
     }
 
     @Test
-    void settingsTheCmqttCommandsCannotExpressFailTheStartBeforeAnyByteIsSent() throws Exception {
+    void settingsTheCmqttCommandsCannotExpressAreRefusedBeforeAnyByteIsSent() throws Exception {
         script = sim7600().start();
         modem = Modem.open(modemSettings(), script.link());
         script.awaitFinished(WAIT);
         MqttClientSettings noKeepAlive = new MqttClientSettings("broker", 1883, false, "dev", null, null, 0, 4, 0, true,
                 5, 3, false, null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5,
                 Duration.ofMillis(20), Duration.ofMillis(200), null);
-        assertThat(failureOf(modem.createClient(noKeepAlive).start())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> modem.createClient(noKeepAlive)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("keepAliveInterval=0");
         MqttClientSettings retainedWill = new MqttClientSettings("broker", 1883, false, "dev", null, null, 1, 4, 60,
                 true, 5, 3, false, "dead", "gone", 1, true, 0, null, null, null, -1, 4, "0xFFFF", true, 5,
                 Duration.ofMillis(20), Duration.ofMillis(200), null);
-        assertThat(failureOf(modem.createClient(retainedWill).start())).hasMessageContaining("willRetained");
+        assertThatThrownBy(() -> modem.createClient(retainedWill)).hasMessageContaining("willRetained");
         assertThat(script.link().modemInput().available()).isZero();
     }
 

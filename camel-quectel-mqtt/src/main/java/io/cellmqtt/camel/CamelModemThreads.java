@@ -1,0 +1,68 @@
+package io.cellmqtt.camel;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+
+import io.cellmqtt.loop.ModemThreads;
+import org.apache.camel.CamelContext;
+import org.apache.camel.spi.ExecutorServiceManager;
+import org.apache.camel.spi.ThreadPoolProfile;
+import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
+
+/**
+ * A modem's threads from the Camel context's {@link ExecutorServiceManager}: named after the
+ * port, counted and shut down by Camel. Two per modem (its event loop and its port reader), and one
+ * completion pool for the whole component.
+ *
+ * <p>The completion pool runs what follows a publish result or a received message in the route,
+ * so a route that blocks there holds one of its threads, never a modem. It is Camel's default
+ * profile (10 threads growing to 20, 1000 waiting tasks); when that is exhausted too, the task runs
+ * on the thread handing it over (Camel's CallerRuns), which slows that modem down until the routes
+ * catch up rather than dropping a result. A thread pool profile named {@value #COMPLETION_PROFILE}
+ * in the context replaces these figures.
+ */
+final class CamelModemThreads implements ModemThreads {
+    static final String COMPLETION_PROFILE = "cellmqtt-completion";
+
+    private final ExecutorServiceManager manager;
+    private final Object source;
+    private final ExecutorService completions;
+
+    CamelModemThreads(CamelContext context, Object source) {
+        this.manager = context.getExecutorServiceManager();
+        this.source = source;
+        ThreadPoolProfile profile = manager.getThreadPoolProfile(COMPLETION_PROFILE);
+        if (profile == null) {
+            profile = manager.getDefaultThreadPoolProfile().clone();
+            profile.setId(COMPLETION_PROFILE);
+            profile.setRejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns);
+        }
+        this.completions = manager.newThreadPool(source, "CellMqttCompletion", profile);
+    }
+
+    @Override
+    public ScheduledExecutorService newLoop(String modem) {
+        return manager.newSingleThreadScheduledExecutor(source, "CellMqttLoop " + modem);
+    }
+
+    @Override
+    public ExecutorService newReader(String modem) {
+        return manager.newSingleThreadExecutor(source, "CellMqttReader " + modem);
+    }
+
+    @Override
+    public Executor completions() {
+        return completions;
+    }
+
+    @Override
+    public void shutdown(ExecutorService executor) {
+        manager.shutdownNow(executor);
+    }
+
+    /** The component stops: the completion pool goes, after what it runs now. */
+    void close() {
+        manager.shutdownGraceful(completions);
+    }
+}
