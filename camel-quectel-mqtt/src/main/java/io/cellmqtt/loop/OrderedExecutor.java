@@ -41,13 +41,6 @@ public final class OrderedExecutor {
         return true;
     }
 
-    /** Tasks waiting now. */
-    public int waiting() {
-        synchronized (tasks) {
-            return tasks.size();
-        }
-    }
-
     private void runBatch() {
         // A batch at a time, then back in the pool's queue: one busy client cannot hold a pool thread forever.
         for (int i = 0; i < BATCH; i++) {

@@ -103,10 +103,6 @@ final class ClientPublisher {
         return ids;
     }
 
-    int inflightCount() {
-        return inflight.size();
-    }
-
     /**
      * Queues {@code m} (validated already) for at most {@code timeout}; {@code future} is the
      * caller's, completed on the completion executor. Cancelling it is the same as its timeout.

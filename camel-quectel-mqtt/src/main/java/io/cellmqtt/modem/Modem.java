@@ -869,12 +869,6 @@ public final class Modem implements AutoCloseable {
         return reasonView;
     }
 
-    /** True until closed: a modem that is recovering is alive. */
-    public boolean isAlive() {
-        ModemState s = stateView;
-        return s != ModemState.CLOSING && s != ModemState.CLOSED;
-    }
-
     /** Received signal strength as {@code AT+CSQ} reports it ({@code +CSQ: 20,99}). */
     public String signalQuality() throws ModemException {
         try {

@@ -123,15 +123,6 @@ public final class MqttClient {
         return reasonView;
     }
 
-    /** QoS&gt;0 publishes holding a message id now. */
-    public int inflightCount() {
-        try {
-            return loop.call(publisher::inflightCount, Duration.ofSeconds(5));
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
     /** Received messages dropped because the listeners were too slow (more than {@value #MAX_PENDING_DELIVERIES} waiting). */
     public long droppedDeliveries() {
         return droppedDeliveries.get();
