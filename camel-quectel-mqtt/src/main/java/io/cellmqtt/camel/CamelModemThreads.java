@@ -41,9 +41,20 @@ final class CamelModemThreads implements ModemThreads {
         this.completions = manager.newThreadPool(source, "CellMqttCompletion", profile);
     }
 
+    /**
+     * One thread, and no bound on its queue: Camel's default profile would refuse the 1001st task, and a loop's queue
+     * holds its timers too (a publish's deadline, a result's). A refused task would be bytes read from the port or a
+     * timer silently gone. What the loop is given is bounded where it comes from (the reader waits once 256 chunks
+     * wait; every publish and every timer belongs to a publish, a command or a client).
+     */
     @Override
     public ScheduledExecutorService newLoop(String modem) {
-        return manager.newSingleThreadScheduledExecutor(source, "CellMqttLoop " + modem);
+        ThreadPoolProfile loop = new ThreadPoolProfile("cellmqtt-loop");
+        loop.setPoolSize(1);
+        loop.setMaxPoolSize(0); // not "sized": Camel then bounds the queue by maxQueueSize
+        loop.setMaxQueueSize(-1);
+        loop.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
+        return manager.newScheduledThreadPool(source, "CellMqttLoop " + modem, loop);
     }
 
     @Override

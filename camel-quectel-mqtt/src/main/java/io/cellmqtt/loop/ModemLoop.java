@@ -92,6 +92,10 @@ public final class ModemLoop implements Executor {
             ScheduledFuture<?> f = executor.schedule(() -> run(task), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
             return () -> f.cancel(false);
         } catch (RejectedExecutionException e) {
+            if (!closed) {
+                // Never silently: a timer that does not fire leaves whatever waits on it waiting forever.
+                LOG.error("{}: a timer was refused by the event loop's executor", name, e);
+            }
             return () -> { };
         }
     }

@@ -432,7 +432,7 @@ public final class Modem implements AutoCloseable {
                         }
                     });
                 } catch (java.util.concurrent.RejectedExecutionException e) {
-                    pendingChunks.release();
+                    pendingChunks.release(); // the loop is closed: so is the modem, and these bytes are for nobody
                 }
             }
 

@@ -212,4 +212,25 @@ class LifecycleTest {
         assertThat(modemThreads()).hasSize(2).anyMatch(n -> n.contains("CellMqttLoop " + pty))
                 .anyMatch(n -> n.contains("CellMqttReader " + pty));
     }
+
+    /**
+     * More publishes at once than Camel's default thread pool profile queues (1000): each holds a
+     * timer on the modem's loop, and the loop must take them all (before, its scheduled executor came
+     * from the default profile, refused the 1001st task, and silently dropped bytes read from the port
+     * and timers with it: the client then waited forever for results it had been sent).
+     */
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aBurstOfPublishesLargerThanCamelsDefaultQueueAllComplete() throws Exception {
+        String topic = "life/burst/" + UUID.randomUUID();
+        String endpoint = uri(topic, "&qos=1&publishTimeout=60000");
+        List<java.util.concurrent.CompletableFuture<Exchange>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            String body = Integer.toString(i);
+            all.add(template.asyncSend(endpoint, e -> e.getMessage().setBody(body)));
+        }
+        for (java.util.concurrent.CompletableFuture<Exchange> f : all) {
+            assertThat(f.get(90, TimeUnit.SECONDS).getException()).isNull();
+        }
+    }
 }
