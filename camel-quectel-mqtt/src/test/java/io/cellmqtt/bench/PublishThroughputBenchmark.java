@@ -64,7 +64,10 @@ public final class PublishThroughputBenchmark {
                 CamelContext camel = new DefaultCamelContext();
                 camel.start();
                 ProducerTemplate template = camel.createProducerTemplate();
-                String options = "?serialPort=" + tty + "&brokerUrl=" + brokerUrl + "&qos=1&inflightWindow=" + window;
+                // All publishes are handed over at once and wait their turn: their deadline must cover the whole run
+                // (3000 one at a time behind a 50 ms round trip take longer than the default 60 s).
+                String options = "?serialPort=" + tty + "&brokerUrl=" + brokerUrl + "&qos=1&inflightWindow=" + window
+                        + "&publishTimeout=900000";
                 String uri = "cellmqtt:bench/w" + window + "/run" + options;
                 run(template, "cellmqtt:bench/w" + window + "/warmup" + options, payload, warmup);
                 arrived.set(0);
