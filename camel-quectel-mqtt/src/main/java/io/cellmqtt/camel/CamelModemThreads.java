@@ -16,10 +16,11 @@ import org.apache.camel.util.concurrent.ThreadPoolRejectedPolicy;
  * completion pool for the whole component.
  *
  * <p>The completion pool runs what follows a publish result or a received message in the route,
- * so a route that blocks there holds one of its threads, never a modem. It is Camel's default
- * profile (10 threads growing to 20, 1000 waiting tasks); when that is exhausted too, the task runs
- * on the thread handing it over (Camel's CallerRuns), which slows that modem down until the routes
- * catch up rather than dropping a result. A thread pool profile named {@value #COMPLETION_PROFILE}
+ * so a route that blocks there holds one of its threads, never a modem. It has the default profile's
+ * core size (10 threads) and no bound on its queue: handing a result over must never fail nor run
+ * it on the modem's loop, where a route waiting for another publish would wait for itself. What it
+ * queues is bounded where it comes from: one task per publish outcome and one per client's batch of
+ * received messages (themselves bounded). A thread pool profile named {@value #COMPLETION_PROFILE}
  * in the context replaces these figures.
  */
 final class CamelModemThreads implements ModemThreads {
@@ -36,7 +37,9 @@ final class CamelModemThreads implements ModemThreads {
         if (profile == null) {
             profile = manager.getDefaultThreadPoolProfile().clone();
             profile.setId(COMPLETION_PROFILE);
-            profile.setRejectedPolicy(ThreadPoolRejectedPolicy.CallerRuns);
+            profile.setMaxPoolSize(profile.getPoolSize());
+            profile.setMaxQueueSize(-1);
+            profile.setRejectedPolicy(ThreadPoolRejectedPolicy.Abort);
         }
         this.completions = manager.newThreadPool(source, "CellMqttCompletion", profile);
     }

@@ -7,19 +7,21 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@link ModemThreads} without Camel: daemon threads named after the modem. The completion pool is
- * shared by every modem of the JVM and bounded (up to 16 threads, 10000 waiting tasks); when both
- * are exhausted the task runs on the thread that hands it over, which then slows down with it.
+ * shared by every modem of the JVM: 16 threads, and (as in Camel) no bound on its queue, so handing
+ * a result over never fails nor runs it on a modem's loop; what it queues is one task per publish
+ * outcome and per client's batch of received messages.
  */
 final class StandaloneThreads implements ModemThreads {
     static final StandaloneThreads INSTANCE = new StandaloneThreads();
 
     private final ThreadPoolExecutor completions = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(10_000), factory("cellmqtt-completion"), new ThreadPoolExecutor.CallerRunsPolicy());
+            new LinkedBlockingQueue<>(), factory("cellmqtt-completion"));
 
     private StandaloneThreads() {
         // A pool grows past its core size only once its queue is full, so the core is the bound,
