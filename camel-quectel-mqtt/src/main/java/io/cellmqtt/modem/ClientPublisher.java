@@ -65,6 +65,8 @@ final class ClientPublisher {
         Sending sending;
         long connection;
         boolean awaitingResend;
+        /** The modem said once already that the broker closed the connection on this publish. */
+        boolean closedConnectionBefore;
         /** The caller has its outcome (or gave up); the entry may still hold a window slot. */
         boolean finished;
 
@@ -193,7 +195,13 @@ final class ClientPublisher {
                     + "so sending it again could deliver it twice: it is not sent again (it may or may not have "
                     + "arrived): " + cause.getMessage(), cause));
             release(p);
+        } else if (cause instanceof ConnectionClosedOnPublishException closed && p.closedConnectionBefore) {
+            fail(p, new ConnectionClosedOnPublishException("MQTT client " + index + ": the broker closed the connection "
+                    + "twice on the publish to '" + p.message.topic() + "', so it was refused, not unlucky; it is not "
+                    + "sent again: " + closed.verdict().getMessage(), closed.verdict()));
+            release(p);
         } else {
+            p.closedConnectionBefore |= cause instanceof ConnectionClosedOnPublishException;
             p.awaitingResend = true;
         }
         if (host.connected() && p.connection == host.connection()) {

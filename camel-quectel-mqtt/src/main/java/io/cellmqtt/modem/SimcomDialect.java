@@ -565,11 +565,29 @@ final class SimcomDialect implements MqttDialect {
                         return d.code();
                     })))
                     .thenApply(code -> {
+                        if (code == SimcomResults.MESSAGE_RECEIVE_FAIL) {
+                            throw closedOnPublish(connection, code);
+                        }
                         if (code != SimcomResults.OK) {
                             throw failure(pub, "PUB", idx, code, SimcomResults::publish);
                         }
                         return null;
                     });
+        }
+
+        /**
+         * {@code +CMQTTPUB: <idx>,6}: no PUBACK, the broker closed the connection. The loss is the
+         * connection's end (the {@code +CMQTTCONNLOST} that follows finds it over already); the
+         * publish was on its way, so it fails as interrupted by the loss, carrying the modem's word.
+         */
+        private CompletionException closedOnPublish(long connection, int code) {
+            ResultException verdict = (ResultException) failure(pub, "PUB", idx, code, SimcomResults::publish).getCause();
+            String why = "MQTT client " + idx + ": the connection closed before the broker acknowledged the publish ("
+                    + verdict.getMessage() + ")";
+            if (slot.connected && slot.connection == connection) {
+                lost(idx, code, new ConnectionLostException(why, Recovery.RECONNECT));
+            }
+            return new CompletionException(new ConnectionClosedOnPublishException(why, verdict));
         }
 
         /** The next step, unless the publish was withdrawn meanwhile. */

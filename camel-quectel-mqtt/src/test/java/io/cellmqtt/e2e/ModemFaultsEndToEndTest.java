@@ -238,6 +238,7 @@ class ModemFaultsEndToEndTest {
     @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void realBrokerRestart(String model) throws Exception {
         start(model);
+        int startsBefore = broker.starts();
         long t = System.nanoTime();
         List<CompletableFuture<Exchange>> burst = burst(3);
         rig.stopBroker();
@@ -245,7 +246,7 @@ class ModemFaultsEndToEndTest {
         broker.start(); // same port, empty: no session, no subscription
         rig.newChecker();
         recovered(Down.BOTH, t, burst);
-        assertThat(broker.starts()).isEqualTo(2);
+        assertThat(broker.starts()).isEqualTo(startsBefore + 1);
     }
 
     // ------------------------------------------------------------------ the modem
