@@ -1,5 +1,6 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.at.AtErrorException;
 import io.cellmqtt.at.AtTimeoutException;
 import io.cellmqtt.loop.ModemLoop;
 import org.slf4j.Logger;
@@ -65,6 +66,8 @@ final class ClientPublisher {
         Sending sending;
         long connection;
         boolean awaitingResend;
+        /** The modem refused the publish command once already with a bare ERROR. */
+        boolean refusedBefore;
         /** The modem said once already that the broker closed the connection on this publish. */
         boolean closedConnectionBefore;
         /** The caller has its outcome (or gave up); the entry may still hold a window slot. */
@@ -176,6 +179,19 @@ final class ClientPublisher {
             return;
         }
         Throwable cause = Failures.cause(error);
+        if (!interrupted(p, cause) && refusedByTheModem(cause) && !p.refusedBefore) {
+            // The modem would not take the command (its connection is gone, or going): nothing went
+            // to the broker, so it waits for the connection like a new publish. The client's idea of
+            // the connection is wrong, whether or not the loss is reported: recycle it. A publish the
+            // modem refuses again on a connection it just made is refused for good.
+            p.refusedBefore = true;
+            release(p);
+            requeue(p);
+            if (host.connected() && p.connection == host.connection()) {
+                host.connectionSuspect("the modem refused a publish: " + cause.getMessage());
+            }
+            return;
+        }
         if (!interrupted(p, cause)) {
             fail(p, cause);
             release(p);
@@ -208,6 +224,20 @@ final class ClientPublisher {
             // The client still believes in this connection, but a publish's result never came.
             host.connectionSuspect(cause.getMessage());
         }
+    }
+
+    /**
+     * True if the modem answered the publish command itself with a bare {@code ERROR}: it took nothing
+     * and says no more, as when its connection is not (any more) there. A {@code +CME ERROR} carrying a
+     * code is the modem's verdict on the publish (packet too large, window full...), and stands.
+     */
+    private static boolean refusedByTheModem(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof AtErrorException e) {
+                return e.result().equals("ERROR");
+            }
+        }
+        return false;
     }
 
     /** True if the publish ended because its connection (or the modem) did, not by the broker's answer. */

@@ -235,4 +235,66 @@ class RecoveryTranscriptTest extends TranscriptTestBase {
         client.publish(message("t", "y", 1)).get(10, TimeUnit.SECONDS);
         script.awaitFinished(WAIT);
     }
+
+    /**
+     * The connection drops while a publish is on its way to the modem: the modem refuses the command
+     * ({@code ERROR}: its connection is gone), then reports the loss. Nothing went to the broker, so the
+     * publish waits for the connection like any new one and goes once the client is back; the refusal
+     * also makes the client stop trusting the connection at once, whether or not the loss is reported.
+     */
+    @Test
+    void aPublishTheModemRefusedBecauseItsConnectionJustDroppedGoesAfterTheReconnect() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r").lines("ERROR", "+QMTSTAT: 0,1")
+                .on("AT+QMTCLOSE=0", "ERROR");
+        reconnected(script)
+                .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"x\"\r").lines("OK", "+QMTPUB: 0,2,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        CompletableFuture<PublishReceipt> x = client.publish(message("t", "x", 1));
+        assertThat(x.get(10, TimeUnit.SECONDS).messageId()).isEqualTo(2);
+        script.awaitFinished(WAIT);
+    }
+
+    /** The same when the loss is never reported (a URC lost on the line): the refusal alone recycles the connection. */
+    @Test
+    void aPublishRefusedWithoutALossReportRecyclesTheConnectionAndGoesAfterTheReconnect() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,0,0,0,\"t\",\"x\"\r").lines("ERROR")
+                .on("AT+QMTCLOSE=0", "OK", "+QMTCLOSE: 0,0");
+        reconnected(script)
+                .expect("AT+QMTPUBEX=0,0,0,0,\"t\",\"x\"\r").lines("OK", "+QMTPUB: 0,0,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        CompletableFuture<PublishReceipt> x = client.publish(message("t", "x", 0));
+        assertThat(x.get(10, TimeUnit.SECONDS).qos()).isZero();
+        script.awaitFinished(WAIT);
+    }
+
+    /** A publish the modem refuses again on a connection it just made is refused for good: it fails, with the error. */
+    @Test
+    void aPublishRefusedTwiceFails() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r").lines("ERROR")
+                .on("AT+QMTCLOSE=0", "OK", "+QMTCLOSE: 0,0");
+        reconnected(script)
+                // refused on a fresh connection: the publish, not the connection, is the problem
+                .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"x\"\r").lines("ERROR")
+                .expect("AT+QMTPUBEX=0,3,1,0,\"t\",\"y\"\r").lines("OK", "+QMTPUB: 0,3,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        assertThat(client.publish(message("t", "x", 1))).failsWithin(WAIT).withThrowableThat()
+                .withMessageContaining("AT+QMTPUBEX=0,2,1,0,\"t\",<1 bytes> failed: ERROR");
+        assertThat(client.publish(message("t", "y", 1)).get(10, TimeUnit.SECONDS).messageId()).isEqualTo(3);
+        script.awaitFinished(WAIT);
+    }
 }
