@@ -180,11 +180,16 @@ public final class MqttClient {
                 Recovery recovery = cause instanceof ModemException me ? me.recovery() : Recovery.RECONNECT;
                 report(event, why, recovery);
                 settleFirstConnect(cause != null ? cause : new ConnectionLostException(why));
-                if (event != Event.CONNECTION_LOST || !wasConnected) {
-                    // The modem may still hold a half-open or suspect connection: close it before trying again.
-                    modem.dialect().close(index).exceptionally(e -> null);
-                }
+                // Out of CONNECTED first: what fails next must not be handed to this connection again.
                 waitToRetry(why, recovery);
+                if (event != Event.CONNECTION_LOST || !wasConnected) {
+                    // The modem did not end it: the client does. Nothing of it is awaited any more, and
+                    // the modem may still hold a half-open or suspect connection: close it before trying again.
+                    MqttDialect dialect = modem.dialect();
+                    dialect.connectionAbandoned(index, new ConnectionLostException("MQTT client " + index
+                            + ": the connection was given up (" + why + ")"));
+                    dialect.close(index).exceptionally(e -> null);
+                }
             }
             case RETRY -> {
                 if (state != MqttClientState.WAITING_TO_RETRY) {

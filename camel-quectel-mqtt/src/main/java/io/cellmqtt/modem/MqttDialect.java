@@ -63,6 +63,14 @@ interface MqttDialect {
     CompletableFuture<Void> close(int index);
 
     /**
+     * The client gave up the connection of {@code index} (a result that never came, a refused
+     * publish, a failed connect) and is about to close it: no result of that connection will be
+     * reported any more, so every operation of it still waiting fails with {@code cause}, its
+     * commands not written yet are withdrawn, and none of its later steps is sent.
+     */
+    void connectionAbandoned(int index, ConnectionLostException cause);
+
+    /**
      * Every MQTT connection of the modem is gone (the network went away) but the modem kept its
      * MQTT stack: every operation still waiting fails with {@code cause}.
      */

@@ -522,6 +522,12 @@ final class QuectelDialect implements MqttDialect {
     }
 
     @Override
+    public void connectionAbandoned(int idx, ConnectionLostException cause) {
+        // The QMTCLOSE the client sends next is about the network connection: it is not abandoned.
+        waiters.failIndex(idx, kind -> !kind.equals("CLOSE"), cause);
+    }
+
+    @Override
     public void reset(ModemException cause) {
         waiters.failAll(cause);
     }

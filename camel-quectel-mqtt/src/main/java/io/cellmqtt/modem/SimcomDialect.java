@@ -797,6 +797,14 @@ final class SimcomDialect implements MqttDialect {
     }
 
     @Override
+    public void connectionAbandoned(int idx, ConnectionLostException cause) {
+        // Still connected as far as the modem knows (close() disconnects it), but the steps of this
+        // connection's operations that are still to come must not go out on it.
+        slot(idx).connection++;
+        waiters.failIndex(idx, kind -> !CLIENT_KINDS.contains(kind), cause);
+    }
+
+    @Override
     public void connectionsLost(ModemException cause) {
         for (Slot s : slots) {
             endConnection(s);

@@ -297,4 +297,34 @@ class RecoveryTranscriptTest extends TranscriptTestBase {
         assertThat(client.publish(message("t", "y", 1)).get(10, TimeUnit.SECONDS).messageId()).isEqualTo(3);
         script.awaitFinished(WAIT);
     }
+
+    /**
+     * The client recycles a connection it no longer trusts (here: the modem refused a publish). A
+     * QoS 0 publish the modem took on that connection never gets its result now: the modem closed the
+     * connection. Before, its waiter stayed, first in line for the key every QoS 0 publish shares, so
+     * the first QoS 0 result on the new connection completed it (a publish reported done that may never
+     * have left), and the publish that result belonged to waited for a result that had come already.
+     */
+    @Test
+    void resultsOfAConnectionTheClientGaveUpAreNotAwaitedOnTheNextOne() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,0,0,0,\"t\",\"a\"\r").lines("OK") // its result will never come
+                .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"b\"\r").lines("ERROR")
+                .on("AT+QMTCLOSE=0", "OK", "+QMTCLOSE: 0,0");
+        reconnected(script)
+                .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"b\"\r").lines("OK", "+QMTPUB: 0,2,0")
+                .expect("AT+QMTPUBEX=0,0,0,0,\"t\",\"c\"\r").lines("OK", "+QMTPUB: 0,0,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        CompletableFuture<PublishReceipt> a = client.publish(message("t", "a", 0));
+        CompletableFuture<PublishReceipt> b = client.publish(message("t", "b", 1));
+        assertThat(b.get(10, TimeUnit.SECONDS).messageId()).isEqualTo(2);
+        // At most once: the modem had it, the connection is gone, it is not known to have left.
+        assertThat(a).failsWithin(WAIT).withThrowableThat().withMessageContaining("QoS 0");
+        assertThat(client.publish(message("t", "c", 0)).get(10, TimeUnit.SECONDS).qos()).isZero();
+        script.awaitFinished(WAIT);
+    }
 }
