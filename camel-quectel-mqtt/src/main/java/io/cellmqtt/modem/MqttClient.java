@@ -173,6 +173,12 @@ public final class MqttClient {
             }
             case CONNECT_FAILED, CONNECTION_LOST, SUSPECT -> {
                 if (!connecting() && state != MqttClientState.CONNECTED) {
+                    if (state == MqttClientState.WAITING_TO_RETRY && cause instanceof ModemException me) {
+                        // Given up already (a result that never came, a refused publish), and now the
+                        // modem says why the connection went: its advice (+QMTSTAT: n,2 -> recycle
+                        // the PDP context) still decides what the retry does first.
+                        pendingRecovery = stronger(pendingRecovery, me.recovery());
+                    }
                     return;
                 }
                 boolean wasConnected = state == MqttClientState.CONNECTED || state == MqttClientState.SUBSCRIBING;
@@ -244,6 +250,22 @@ public final class MqttClient {
             LOG.debug("{} client {}: connection lost: {}", modem.name(), index, why);
         }
         lastProblem = why;
+    }
+
+    /** The recovery that does more of the two: recycling the PDP context checks the network, which reconnects. */
+    private static Recovery stronger(Recovery a, Recovery b) {
+        return rank(b) > rank(a) ? b : a;
+    }
+
+    private static int rank(Recovery r) {
+        if (r == null) {
+            return -1;
+        }
+        return switch (r) {
+            case RECONNECT, REPORT_AND_RETRY -> 0;
+            case CHECK_NETWORK -> 1;
+            case RECYCLE_PDP -> 2;
+        };
     }
 
     private void waitToRetry(String why, Recovery recovery) {

@@ -5,6 +5,8 @@ import org.apache.camel.Exchange;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -77,6 +79,12 @@ class ModemFaultsEndToEndTest {
         if (broker != null) {
             broker.stop();
         }
+    }
+
+    @BeforeEach
+    void banner(TestInfo test) {
+        // Where each test begins in the shared output file.
+        System.out.println("======== " + test.getDisplayName() + " " + test.getTestMethod().map(m -> m.getName()).orElse(""));
     }
 
     @AfterEach

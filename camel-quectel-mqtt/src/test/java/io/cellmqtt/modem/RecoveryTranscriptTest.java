@@ -327,4 +327,28 @@ class RecoveryTranscriptTest extends TranscriptTestBase {
         assertThat(client.publish(message("t", "c", 0)).get(10, TimeUnit.SECONDS).qos()).isZero();
         script.awaitFinished(WAIT);
     }
+
+    /**
+     * +QMTSTAT: 0,2 (PINGREQ failed) asks for the PDP context to be deactivated and activated again
+     * (reference 004, table 2). When the client gave the connection up a moment before the report
+     * came (here the modem refused a publish first), the report still decides how it recovers.
+     */
+    @Test
+    void aPingFailureReportedAfterTheClientGaveTheConnectionUpStillRecyclesThePdpContext() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r").lines("ERROR", "+QMTSTAT: 0,2")
+                .on("AT+QMTCLOSE=0", "ERROR")
+                .on("AT+QIDEACT=1", "OK")
+                .on("AT+QIACT?", "OK")
+                .on("AT+QIACT=1", "OK");
+        reconnected(script)
+                .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"x\"\r").lines("OK", "+QMTPUB: 0,2,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        assertThat(client.publish(message("t", "x", 1)).get(10, TimeUnit.SECONDS).messageId()).isEqualTo(2);
+        script.awaitFinished(WAIT);
+    }
 }
