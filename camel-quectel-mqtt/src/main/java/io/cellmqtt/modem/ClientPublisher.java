@@ -36,6 +36,16 @@ import java.util.concurrent.Executor;
  * (the broker may see it twice, which QoS 1 allows); a QoS 0 publish the modem had fails, for at
  * most once means never twice; so does a QoS 2 publish on a clean session, for the broker forgot
  * the exchange and a second copy would be delivered again.</li>
+ * <li>A publish the modem refuses with a bare {@code ERROR}, or for want of a connection
+ * ({@link PublishNotTakenException}), took nothing, as when its connection has just gone: it waits
+ * for the connection like a new publish, and the client recycles the connection it trusted. Refused
+ * again on the next connection, it fails with the modem's error. A {@code +CME ERROR} with a code is
+ * the modem's verdict on the publish and fails it at once.</li>
+ * <li>A publish on which the modem says the broker closed the connection
+ * ({@link ConnectionClosedOnPublishException}) is one the connection ended under the first time;
+ * the second time the broker refused it (AWS IoT closes the connection on a topic its policy does
+ * not allow), and it fails with the modem's word instead of closing every connection until its
+ * deadline.</li>
  * </ul>
  */
 final class ClientPublisher {
@@ -227,11 +237,15 @@ final class ClientPublisher {
     }
 
     /**
-     * True if the modem answered the publish command itself with a bare {@code ERROR}: it took nothing
-     * and says no more, as when its connection is not (any more) there. A {@code +CME ERROR} carrying a
-     * code is the modem's verdict on the publish (packet too large, window full...), and stands.
+     * True if the modem answered the publish command itself with a bare {@code ERROR} (it took nothing
+     * and says no more, as when its connection is not (any more) there), or said it has no connection
+     * for it ({@link PublishNotTakenException}). A {@code +CME ERROR} carrying a code is the modem's
+     * verdict on the publish (packet too large, window full...), and stands.
      */
     private static boolean refusedByTheModem(Throwable cause) {
+        if (cause instanceof PublishNotTakenException) {
+            return true;
+        }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof AtErrorException e) {
                 return e.result().equals("ERROR");

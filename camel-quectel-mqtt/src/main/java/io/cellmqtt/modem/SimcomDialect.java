@@ -556,9 +556,9 @@ final class SimcomDialect implements MqttDialect {
                 return CompletableFuture.failedFuture(e);
             }
             // The topic is set again for every publish: the modem forgets it after PUB (guide, section 5).
-            return unlessWithdrawn(() -> expectOk(topic, "TOPIC", idx))
+            return unlessWithdrawn(() -> publishStep(topic, "TOPIC"))
                     .thenCompose(v -> whileConnected(idx, slot, connection,
-                            () -> unlessWithdrawn(() -> expectOk(payload, "PAYLOAD", idx))))
+                            () -> unlessWithdrawn(() -> publishStep(payload, "PAYLOAD"))))
                     .thenCompose(v -> whileConnected(idx, slot, connection, () -> unlessWithdrawn(() -> {
                         Deferred d = SimcomDialect.this.run(pub, "PUB", idx, true, deadline);
                         pubRequest = d.request();
@@ -568,11 +568,32 @@ final class SimcomDialect implements MqttDialect {
                         if (code == SimcomResults.MESSAGE_RECEIVE_FAIL) {
                             throw closedOnPublish(connection, code);
                         }
+                        if (SimcomResults.noConnection(code)) {
+                            throw notTaken(pub, "PUB", code);
+                        }
                         if (code != SimcomResults.OK) {
                             throw failure(pub, "PUB", idx, code, SimcomResults::publish);
                         }
                         return null;
                     });
+        }
+
+        /** TOPIC or PAYLOAD: OK, or refused; refused for want of a connection, nothing was taken. */
+        private CompletableFuture<Void> publishStep(AtCommand command, String kind) {
+            return SimcomDialect.this.run(command, kind, idx, false, null).code().thenApply(code -> {
+                if (SimcomResults.noConnection(code)) {
+                    throw notTaken(command, kind, code);
+                }
+                if (code != SimcomResults.OK) {
+                    throw failure(command, kind, idx, code, SimcomResults::meaning);
+                }
+                return null;
+            });
+        }
+
+        private CompletionException notTaken(AtCommand command, String kind, int code) {
+            return new CompletionException(new PublishNotTakenException(command.logText() + " -> +CMQTT" + kind + ": "
+                    + idx + "," + code + ": " + SimcomResults.meaning(code), code));
         }
 
         /**

@@ -64,6 +64,14 @@ final class SimcomResults {
     private SimcomResults() {
     }
 
+    /**
+     * Codes by which the modem refuses an operation because it has no connection for it: 9 "network
+     * not opened", 11 "no connection", 20 "client not acquired" (the client went with a +CMQTTNONET).
+     */
+    static boolean noConnection(int code) {
+        return code == 9 || code == 11 || code == CLIENT_NOT_ACQUIRED;
+    }
+
     /** The manual's meaning of {@code code}. */
     static String meaning(int code) {
         return code >= 0 && code < MEANINGS.length ? MEANINGS[code] : "unknown error " + code;

@@ -298,6 +298,34 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
         script.awaitFinished(WAIT);
     }
 
+    /**
+     * The modem refuses a publish because it has no connection for it ({@code +CMQTTPUB: 0,11}, "no
+     * connection"; 20, "client not acquired", after a +CMQTTNONET released the client): nothing went to
+     * the broker. It waits for the connection like a new publish, and the client, which believed it was
+     * connected, recycles the connection at once.
+     */
+    @Test
+    void aPublishTheModemRefusesForWantOfAConnectionGoesAfterTheReconnect() throws Exception {
+        script = plainConnected();
+        data(script, "AT+CMQTTTOPIC=0,1", "t");
+        data(script, "AT+CMQTTPAYLOAD=0,3", "one");
+        script.expect("AT+CMQTTPUB=0,0,20,0\r").lines("+CMQTTPUB: 0,11", "ERROR");
+        script.expect("AT+CMQTTDISC=0,60\r").lines("+CMQTTDISC: 0,11", "ERROR")
+                .on("AT+CMQTTREL=0", "OK")
+                .on("AT+CMQTTSTOP", "OK", "+CMQTTSTOP: 0")
+                .on("AT+CMQTTSTART", "OK", "+CMQTTSTART: 0")
+                .on("AT+CMQTTACCQ=0,\"dev\",0", "OK")
+                .on("AT+CMQTTCONNECT=0,\"tcp://broker:1883\",120,1", "OK", "+CMQTTCONNECT: 0,0");
+        published(script, "t", bytes("one"), "AT+CMQTTPUB=0,0,20,0");
+        stopped(script).start();
+
+        MqttClient client = start(plain());
+        PublishReceipt r = client.publish(new OutgoingMessage("t", bytes("one"), 0, false)).get(10, TimeUnit.SECONDS);
+        assertThat(r.qos()).isZero();
+        client.stop().get(10, TimeUnit.SECONDS);
+        script.awaitFinished(WAIT);
+    }
+
     @Test
     void aPublishInterruptedByTheLossIsSentAgainAfterReconnecting() throws Exception {
         script = plainConnected();
