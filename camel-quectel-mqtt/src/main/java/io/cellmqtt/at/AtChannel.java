@@ -29,7 +29,9 @@ import java.util.Map;
  *
  * <p>Data phase: a command with {@link AtCommand#data()} is written, the channel waits for the
  * {@code > } prompt, writes the data bytes as they are, then waits for the final result. An error
- * result instead of the prompt fails the command and its data is never written.
+ * result instead of the prompt fails the command and its data is never written; an {@code OK} while
+ * the prompt is awaited is not its answer (such a command is never answered OK before its data) but
+ * another command's, doubled or late, and is dropped.
  *
  * <p>Timeouts run from the moment a command's line is written and cover prompt, data and final
  * result. After a timeout the channel resynchronises at once, before any other command: ESC, a
@@ -375,6 +377,12 @@ public final class AtChannel {
                 return;
             }
             if (isFinal(text)) {
+                if (phase == Phase.AWAIT_PROMPT && text.equals("OK")) {
+                    // A data command is answered with the prompt or refused before it, never with OK
+                    // before its data: this OK is another command's (doubled, or late).
+                    LOG.debug("{}: OK while awaiting the prompt of {} is not its answer; dropped", name, c.logText());
+                    return;
+                }
                 // An error instead of the prompt: the data is never written.
                 finish(r, text);
                 return;

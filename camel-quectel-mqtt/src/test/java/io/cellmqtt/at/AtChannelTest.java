@@ -403,6 +403,31 @@ class AtChannelTest {
         assertThat(modem.hostText()).isEqualTo("AT+QMTPUB=0,1,1,0,\"t\",3\rAT\r");
     }
 
+    /**
+     * A command with a data phase is answered with the prompt, or refused with an error before it;
+     * never with OK before its data. An OK that arrives while the prompt is awaited is another
+     * command's (a doubled or late final result): taking it for this command's answer ended the
+     * command without its data, and the modem, prompting anyway, took the next command for the data.
+     */
+    @Test
+    void anOkWhileThePromptIsAwaitedIsNotTheAnswerAndTheDataStillGoesAfterThePrompt() throws Exception {
+        AtomicReference<byte[]> received = new AtomicReference<>();
+        open((line, m) -> {
+            if (line.startsWith("AT+QMTPUB")) {
+                m.send("\r\nOK\r\n"); // the previous command's result, doubled
+                m.send("\r\n> ");
+                received.set(m.readData(3));
+            }
+            m.send("\r\nOK\r\n");
+        });
+        AtRequest r = request(AtCommand.of("AT+QMTPUB=0,1,1,0,\"t\",3").withData(ascii("abc")));
+        assertThat(get(r.result()).result()).isEqualTo("OK");
+        assertThat(r.sent()).isTrue();
+        assertThat(received.get()).containsExactly(ascii("abc"));
+        execute(AtCommand.of("AT"));
+        assertThat(modem.hostText()).isEqualTo("AT+QMTPUB=0,1,1,0,\"t\",3\rabcAT\r");
+    }
+
     @Test
     void missingPromptTimesOutThenResynchronisesAndTheNextCommandSucceeds() throws Exception {
         open(FakeModem.withResync((line, m) -> {
