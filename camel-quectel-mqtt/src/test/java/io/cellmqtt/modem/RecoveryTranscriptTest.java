@@ -74,9 +74,9 @@ class RecoveryTranscriptTest extends TranscriptTestBase {
         script = new ScriptedModem().connected("broker", 1883, "dev")
                 // The modem takes the command and then says nothing: it is restarting.
                 .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r")
-                // The host gives up on the command and resynchronises: ESC, then AT, which the
-                // restarted modem echoes (echo is on after a restart) before its OK.
-                .expect("\u001b").expect("AT\r").send("AT\r\r\nOK\r\n");
+                // The host gives up on the command and resynchronises: ESC, then its probe, which the
+                // restarted modem echoes (echo is on after a restart) before its answer (CMEE is 0 again).
+                .expect("\u001b").expect("AT+CMEE?\r").send("AT+CMEE?\r\r\n+CMEE: 0\r\n\r\nOK\r\n");
         reactivated(echoedBringUp(script));
         reconnected(script)
                 .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r").lines("OK", "+QMTPUB: 0,1,0");
