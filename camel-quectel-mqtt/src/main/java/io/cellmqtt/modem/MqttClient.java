@@ -303,6 +303,16 @@ public final class MqttClient {
         on(Event.MODEM_DOWN, why, null);
     }
 
+    /** On the loop: connected (or restoring subscriptions on a connection the broker accepted). */
+    boolean believesConnected() {
+        return state == MqttClientState.CONNECTED || state == MqttClientState.SUBSCRIBING;
+    }
+
+    /** On the loop: the generation of the current connection (or attempt); it changes when it ends. */
+    long connectionGeneration() {
+        return connection;
+    }
+
     /** The modem reported the connection lost ({@code +QMTSTAT}, {@code +CMQTTCONNLOST}). On the loop. */
     void onConnectionLost(ConnectionLostException cause) {
         if (state == MqttClientState.DISCONNECTING) {

@@ -817,6 +817,38 @@ final class SimcomDialect implements MqttDialect {
         waiters.failIndex(idx, kind -> !CLIENT_KINDS.contains(kind), cause);
     }
 
+    /**
+     * {@code AT+CMQTTCONNECT?}: {@code +CMQTTCONNECT: <idx>,"<server>",<keepalive>,<clean>...} for each
+     * connected client (SIM7500/SIM7600 MQTT manual). A connect result ({@code +CMQTTCONNECT: <idx>,<err>},
+     * no quoted server) that arrives meanwhile shares the prefix and is taken into the reply: it goes to
+     * its waiter from here.
+     */
+    @Override
+    public CompletableFuture<Set<Integer>> connectionsHeld() {
+        return channel.submit(AtCommand.of("AT+CMQTTCONNECT?").withReplyPrefix("+CMQTTCONNECT:")).result()
+                .thenApply(r -> {
+                    Set<Integer> held = new HashSet<>();
+                    for (String line : r.lines()) {
+                        if (line.contains("\"")) {
+                            int[] f = UrcFields.ints(line);
+                            if (f.length > 0) {
+                                held.add(f[0]);
+                            }
+                        } else {
+                            onResult("CONNECT", new AtEvent.Line(line));
+                        }
+                    }
+                    return held;
+                });
+    }
+
+    @Override
+    public void connectionGone(int idx, ConnectionLostException cause) {
+        if (idx >= 0 && idx < slots.length) {
+            lost(idx, -1, cause);
+        }
+    }
+
     @Override
     public void connectionAbandoned(int idx, ConnectionLostException cause) {
         // Still connected as far as the modem knows (close() disconnects it), but the steps of this

@@ -351,4 +351,40 @@ class RecoveryTranscriptTest extends TranscriptTestBase {
         assertThat(client.publish(message("t", "x", 1)).get(10, TimeUnit.SECONDS).messageId()).isEqualTo(2);
         script.awaitFinished(WAIT);
     }
+
+    /**
+     * The modem stopped answering for a while (a command timed out), and meanwhile the broker dropped
+     * the connection: the +QMTSTAT was written into the silence and never heard. The client believed
+     * it was connected and subscribed, and would have stayed deaf, its health UP, for ever. After the
+     * channel resynchronised, the component asks the modem which connections it holds and recovers
+     * the one it no longer has.
+     */
+    @Test
+    void afterAResyncAConnectionTheModemNoLongerHoldsIsRecoveredThoughItsLossWasNotHeard() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTSUB=0,1,\"cmd\",1\r").lines("OK", "+QMTSUB: 0,1,0,1")
+                .expect("AT+CSQ\r") // not answered: the modem is silent for a while
+                .expect("\u001b").expect("AT+CMEE?\r").lines("+CMEE: 2", "OK")
+                .expect("AT+QMTCONN?\r").lines("OK"); // no +QMTCONN: 0,3: the connection is gone
+        reconnected(script)
+                .expect("AT+QMTSUB=0,2,\"cmd\",1\r").lines("OK", "+QMTSUB: 0,2,0,1")
+                .lines("+QMTRECV: 0,3,\"cmd\",5,\"again\"");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+        List<ReceivedMessage> got = new CopyOnWriteArrayList<>();
+        client.subscribe("cmd", 1, got::add).get(10, TimeUnit.SECONDS);
+
+        CompletableFuture.runAsync(() -> {
+            try {
+                modem.signalQuality();
+            } catch (ModemException e) {
+                // times out: that is the point
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> got.size() == 1);
+        assertThat(new String(got.get(0).payload(), StandardCharsets.US_ASCII)).isEqualTo("again");
+        script.awaitFinished(WAIT);
+    }
 }
