@@ -29,15 +29,22 @@ import java.util.Map;
  *
  * <p>Data phase: a command with {@link AtCommand#data()} is written, the channel waits for the
  * {@code > } prompt, writes the data bytes as they are, then waits for the final result. An error
- * result instead of the prompt fails the command and its data is never written.
+ * result instead of the prompt fails the command and its data is never written; an {@code OK} while
+ * the prompt is awaited is not its answer (such a command is never answered OK before its data) but
+ * another command's, doubled or late, and is dropped.
  *
  * <p>Timeouts run from the moment a command's line is written and cover prompt, data and final
  * result. After a timeout the channel resynchronises at once, before any other command: ESC, a
- * drain period, then {@code AT} until {@code OK} (5 attempts by default). While resynchronising,
- * lines for which a URC handler is registered are still dispatched; every other line (the
- * abandoned command's late reply) is discarded, its text not logged. The outcome goes to the
- * {@link ChannelListener}: answering again (and whether our {@code AT} came back echoed, the sign
- * of a modem that restarted), or not answering, in which case every waiting command fails.
+ * drain period, then the probe {@value #PROBE} until it is answered (5 attempts by default). The
+ * probe's answer is known by its {@code +CMEE: <n>} line before the {@code OK} (3GPP TS 27.007,
+ * every modem has it), so a late final result of the command that timed out, which may come after
+ * the probe was written, is never taken for it; and the answer of an earlier probe that comes after
+ * the resync ended (its {@code +CMEE:} line, then its {@code OK}) is dropped wherever it comes,
+ * never taken for the next command's. While resynchronising, lines for which a URC handler is
+ * registered are still dispatched; every other line (the abandoned command's late reply) is
+ * discarded, its text not logged. The outcome goes to the {@link ChannelListener}: answering again
+ * (and whether our probe came back echoed, the sign of a modem that restarted), or not answering, in
+ * which case every waiting command fails.
  *
  * <p>The text of the last few commands whose log text differs from their text (they carry a
  * secret) is remembered, and a line equal to it (a late echo) is dropped without being logged or
@@ -48,6 +55,9 @@ public final class AtChannel {
     private static final Logger LOG = LoggerFactory.getLogger(AtChannel.class);
     private static final byte ESC = 0x1B;
     private static final int SECRETS_REMEMBERED = 8;
+    /** The resynchronising probe: harmless, and answered with a line no other command of ours gets. */
+    static final String PROBE = "AT+CMEE?";
+    private static final String PROBE_ANSWER = "+CMEE:";
 
     private enum Phase { IDLE, AWAIT_PROMPT, AWAIT_FINAL, RESYNC_DRAIN, RESYNC_PROBE }
 
@@ -67,6 +77,8 @@ public final class AtChannel {
     private boolean needResync;
     private boolean echoSeen;
     private int discarded;
+    /** A probe's {@code +CMEE:} line came: the OK that follows is the probe's. */
+    private boolean probeAnswered;
 
     private Duration resyncDrain = Duration.ofMillis(200);
     private Duration resyncAttemptTimeout = Duration.ofMillis(500);
@@ -244,8 +256,8 @@ public final class AtChannel {
         String what = phase == Phase.AWAIT_PROMPT ? "no > prompt" : "no final result";
         inFlight = null;
         phase = Phase.IDLE;
-        // A plain AT needs no resynchronising: it is what resynchronising sends, and a late OK to
-        // it is as good for the next AT (bring-up tries AT until one is answered).
+        // A plain AT needs no resynchronising: a late OK to it is as good for the next AT (bring-up
+        // and the modem's probe try AT until one is answered).
         if (!r.command.text().equals("AT")) {
             LOG.debug("{}: {} timed out ({}); resynchronising", name, r.command.logText(), what);
             needResync = true;
@@ -274,6 +286,7 @@ public final class AtChannel {
         phase = Phase.RESYNC_DRAIN;
         echoSeen = false;
         discarded = 0;
+        probeAnswered = false;
         LOG.debug("{}: resync: ESC", name);
         if (!write(new byte[] {ESC}, null)) {
             return;
@@ -286,7 +299,7 @@ public final class AtChannel {
             return;
         }
         phase = Phase.RESYNC_PROBE;
-        if (!write("AT\r".getBytes(StandardCharsets.US_ASCII), null)) {
+        if (!write((PROBE + "\r").getBytes(StandardCharsets.US_ASCII), null)) {
             return;
         }
         timer = loop.schedule(resyncAttemptTimeout, () -> {
@@ -311,7 +324,7 @@ public final class AtChannel {
         phase = Phase.IDLE;
         // Still needed: the next command (a probe) resynchronises first.
         needResync = true;
-        String why = "no OK to " + resyncAttempts + " AT attempts after a timeout";
+        String why = "no answer to " + resyncAttempts + " " + PROBE + " probes after a timeout";
         LOG.debug("{}: could not resynchronise: {} ({} stray line(s) discarded)", name, why, discarded);
         failQueued(c -> new AtTimeoutException(c.logText(), c.logText() + ": not sent: the modem on " + name
                 + " does not answer (" + why + ")"));
@@ -345,6 +358,10 @@ public final class AtChannel {
                 && (recentSecrets.contains(text) || recentSecrets.contains(text.trim()))) {
             return; // a (late) echo of a command carrying a secret: never logged nor dispatched
         }
+        if (phase != Phase.RESYNC_DRAIN && phase != Phase.RESYNC_PROBE && event instanceof AtEvent.Line
+                && lateProbeAnswer(text)) {
+            return;
+        }
         switch (phase) {
             case AWAIT_PROMPT, AWAIT_FINAL -> onReplyLine(event, text);
             case RESYNC_DRAIN, RESYNC_PROBE -> onResyncLine(event, text);
@@ -375,6 +392,12 @@ public final class AtChannel {
                 return;
             }
             if (isFinal(text)) {
+                if (phase == Phase.AWAIT_PROMPT && text.equals("OK")) {
+                    // A data command is answered with the prompt or refused before it, never with OK
+                    // before its data: this OK is another command's (doubled, or late).
+                    LOG.debug("{}: OK while awaiting the prompt of {} is not its answer; dropped", name, c.logText());
+                    return;
+                }
                 // An error instead of the prompt: the data is never written.
                 finish(r, text);
                 return;
@@ -390,13 +413,37 @@ public final class AtChannel {
         dispatchUrc(event, text);
     }
 
+    /**
+     * Outside a resync: the {@code +CMEE:} line and {@code OK} of a probe answered after its resync
+     * ended (another probe's answer ended it). We never send {@value #PROBE} otherwise.
+     */
+    private boolean lateProbeAnswer(String text) {
+        if (text.startsWith(PROBE_ANSWER)) {
+            probeAnswered = true;
+            LOG.debug("{}: a late answer to an earlier probe; dropped", name);
+            return true;
+        }
+        if (probeAnswered && text.equals("OK")) {
+            probeAnswered = false;
+            return true;
+        }
+        return false;
+    }
+
     private void onResyncLine(AtEvent event, String text) {
         if (event instanceof AtEvent.Line) {
-            if (text.equals("OK") && phase == Phase.RESYNC_PROBE) {
-                resynchronised();
+            if (text.startsWith(PROBE_ANSWER)) {
+                probeAnswered = true;
                 return;
             }
-            if (text.equals("AT")) {
+            if (text.equals("OK") && probeAnswered) {
+                probeAnswered = false;
+                if (phase == Phase.RESYNC_PROBE) {
+                    resynchronised();
+                }
+                return; // in the drain: an earlier resync's probe, answered late
+            }
+            if (text.equals(PROBE)) {
                 echoSeen = true;
                 return;
             }

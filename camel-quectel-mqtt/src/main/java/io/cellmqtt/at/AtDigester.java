@@ -2,6 +2,7 @@ package io.cellmqtt.at;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,10 +21,16 @@ import java.util.List;
  * <li>After every byte appended to a line (CR and LF are never appended), each framing is
  * asked, in list order, about the line so far. The first that answers {@code n >= 0} claims it:
  * the next {@code n} bytes, whatever they are, are the payload; the {@link AtEvent.Framed} is
- * emitted as soon as the last payload byte arrived (immediately for {@code n == 0}), and then
- * everything up to the end of that line &mdash; the next CR or LF, inclusive &mdash; is
- * dropped (normally the closing quote). A CR LF pair after the payload therefore ends it just
- * as a lone LF would (the LF that follows the CR is an empty line, which is skipped).</li>
+ * emitted as soon as the last payload byte arrived (immediately for {@code n == 0}), or, for a
+ * framing with a {@linkplain PayloadFraming#closingByte closing byte}, as soon as that byte
+ * follows; then everything up to the end of that line &mdash; the next CR or LF, inclusive
+ * &mdash; is dropped. A CR LF pair after the payload therefore ends it just as a lone LF would (the
+ * LF that follows the CR is an empty line, which is skipped).</li>
+ * <li>When another byte than the closing byte follows, the claim was false: the line was torn
+ * after its header (a UART glitch), and its length counted bytes the modem wrote after it. The
+ * header is dropped ({@link #falseClaims()} counts it) and the claimed bytes, with the one that
+ * gave the claim away, are digested again as ordinary input, before what follows them. No event is
+ * made of a torn line, and none of the lines after it is lost.</li>
  * <li>When a line ends (at its CR or LF) and no framing claimed it on the way, each framing is
  * asked, in list order, about the whole line with {@link PayloadFraming#payloadAfterLine}. The
  * first that answers {@code n >= 0} claims the next {@code n} bytes after the line end as the
@@ -47,7 +54,20 @@ public final class AtDigester {
     /** The largest payload a framing may claim (16 MiB); larger claims are ignored. */
     public static final int MAX_PAYLOAD = 16 * 1024 * 1024;
 
-    private enum Mode { LINE, LF_AFTER_HEADER, PAYLOAD, SKIP_TO_EOL, OVERLONG }
+    private enum Mode { LINE, LF_AFTER_HEADER, PAYLOAD, CLOSING, SKIP_TO_EOL, OVERLONG }
+
+    /** Bytes still to be digested: the caller's, or bytes a false claim took and gives back. */
+    private static final class Input {
+        final byte[] buffer;
+        final int end;
+        int pos;
+
+        Input(byte[] buffer, int pos, int end) {
+            this.buffer = buffer;
+            this.pos = pos;
+            this.end = end;
+        }
+    }
 
     private final PayloadFraming[] framings;
     private Mode mode = Mode.LINE;
@@ -58,7 +78,10 @@ public final class AtDigester {
     private int remaining;
     /** True while the payload being read was claimed after a whole line, not inside one. */
     private boolean afterLine;
+    /** The byte that must follow the payload being read for the claim to stand, or -1. */
+    private int closing = -1;
     private long droppedLines;
+    private long falseClaims;
 
     public AtDigester(List<PayloadFraming> framings) {
         this.framings = framings == null ? new PayloadFraming[0] : framings.toArray(new PayloadFraming[0]);
@@ -67,34 +90,59 @@ public final class AtDigester {
     /** Feeds {@code length} bytes and returns the events they completed, in order. */
     public List<AtEvent> feed(byte[] buffer, int offset, int length) {
         List<AtEvent> events = new ArrayList<>(2);
-        int end = offset + length;
-        int i = offset;
-        while (i < end) {
+        // A stack, not recursion: bytes given back by a false claim are digested before the rest,
+        // and may themselves hold a false claim.
+        ArrayDeque<Input> inputs = new ArrayDeque<>();
+        inputs.push(new Input(buffer, offset, offset + length));
+        while (!inputs.isEmpty()) {
+            Input in = inputs.peek();
+            if (in.pos >= in.end) {
+                inputs.pop();
+                continue;
+            }
+            byte[] buf = in.buffer;
             switch (mode) {
                 case PAYLOAD -> {
-                    int n = Math.min(remaining, end - i);
-                    payload.write(buffer, i, n);
-                    i += n;
+                    int n = Math.min(remaining, in.end - in.pos);
+                    payload.write(buf, in.pos, n);
+                    in.pos += n;
                     remaining -= n;
                     if (remaining == 0) {
+                        payloadComplete(events);
+                    }
+                }
+                case CLOSING -> {
+                    byte b = buf[in.pos++];
+                    if (b == closing) {
                         emitFramed(events);
+                    } else {
+                        // Not followed by its closing byte: these were never a payload (the header was
+                        // torn off its line). The header goes; what it claimed is read again as it is.
+                        falseClaims++;
+                        byte[] claimed = payload.toByteArray();
+                        byte[] back = Arrays.copyOf(claimed, claimed.length + 1);
+                        back[claimed.length] = b;
+                        header = null;
+                        payload = null;
+                        mode = Mode.LINE;
+                        inputs.push(new Input(back, 0, back.length));
                     }
                 }
                 case LF_AFTER_HEADER -> {
                     // An LF completes the header's CR LF; any other byte is already the first payload byte.
-                    if (buffer[i] == '\n') {
-                        i++;
+                    if (buf[in.pos] == '\n') {
+                        in.pos++;
                     }
                     mode = Mode.PAYLOAD;
                 }
                 case SKIP_TO_EOL, OVERLONG -> {
-                    byte b = buffer[i++];
+                    byte b = buf[in.pos++];
                     if (b == '\r' || b == '\n') {
                         mode = Mode.LINE;
                     }
                 }
                 case LINE -> {
-                    byte b = buffer[i++];
+                    byte b = buf[in.pos++];
                     if (b == '\r' || b == '\n') {
                         if (lineLength > 0) {
                             endLine(b, events);
@@ -122,6 +170,11 @@ public final class AtDigester {
         return droppedLines;
     }
 
+    /** How many claimed payloads turned out not to be one (no closing byte after them) so far. */
+    public long falseClaims() {
+        return falseClaims;
+    }
+
     private void append(byte b) {
         if (lineLength == line.length) {
             line = Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 2));
@@ -133,6 +186,7 @@ public final class AtDigester {
         for (PayloadFraming framing : framings) {
             int n = framing.payloadLength(line, lineLength);
             if (n >= 0 && n <= MAX_PAYLOAD) {
+                closing = framing.closingByte(line, lineLength);
                 startPayload(n, false, events);
                 return;
             }
@@ -144,6 +198,7 @@ public final class AtDigester {
         for (PayloadFraming framing : framings) {
             int n = framing.payloadAfterLine(line, lineLength);
             if (n >= 0 && n <= MAX_PAYLOAD) {
+                closing = -1;
                 startPayload(n, true, events);
                 if (n > 0 && terminator == '\r') {
                     mode = Mode.LF_AFTER_HEADER;
@@ -162,9 +217,18 @@ public final class AtDigester {
         afterLine = wholeLine;
         payload = new ByteArrayOutputStream(Math.min(n, 8192));
         if (n == 0) {
-            emitFramed(events);
+            payloadComplete(events);
         } else {
             mode = Mode.PAYLOAD;
+        }
+    }
+
+    /** All claimed bytes are in: the event, or first the check that the claim's closing byte follows. */
+    private void payloadComplete(List<AtEvent> events) {
+        if (!afterLine && closing >= 0) {
+            mode = Mode.CLOSING;
+        } else {
+            emitFramed(events);
         }
     }
 

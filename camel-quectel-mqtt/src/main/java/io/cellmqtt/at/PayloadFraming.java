@@ -26,4 +26,14 @@ public interface PayloadFraming {
     default int payloadAfterLine(byte[] line, int length) {
         return -1;
     }
+
+    /**
+     * The byte that must come right after the payload this framing claimed in {@code line} with
+     * {@link #payloadLength} (a closing quote), or -1. When another byte comes, the claim was false
+     * (the line was torn after its header) and the digester reads the claimed bytes again as
+     * ordinary input. Default: -1.
+     */
+    default int closingByte(byte[] line, int length) {
+        return -1;
+    }
 }

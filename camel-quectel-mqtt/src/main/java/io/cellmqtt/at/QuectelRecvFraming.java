@@ -60,6 +60,12 @@ public final class QuectelRecvFraming implements PayloadFraming {
         return n > Integer.MAX_VALUE ? -1 : (int) n;
     }
 
+    /** The quote that closes the payload: a claim not followed by it was a torn line's. */
+    @Override
+    public int closingByte(byte[] line, int length) {
+        return '"';
+    }
+
     private static int digits(byte[] line, int from, int length) {
         int i = from;
         while (i < length && i - from < 6 && isDigit(line[i])) {

@@ -28,6 +28,17 @@ public final class SwitchableFraming implements PayloadFraming {
         return -1;
     }
 
+    /** The closing byte of the rule that claims {@code line}. */
+    @Override
+    public int closingByte(byte[] line, int length) {
+        for (PayloadFraming f : framings) {
+            if (f.payloadLength(line, length) >= 0) {
+                return f.closingByte(line, length);
+            }
+        }
+        return -1;
+    }
+
     @Override
     public int payloadAfterLine(byte[] line, int length) {
         for (PayloadFraming f : framings) {

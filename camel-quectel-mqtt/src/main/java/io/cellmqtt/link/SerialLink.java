@@ -80,6 +80,8 @@ public final class SerialLink implements Link {
     }
 
     private volatile Thread reader;
+    /** Counted down when the read loop has closed the port and reported: what close() waits for. */
+    private final java.util.concurrent.CountDownLatch readLoopEnded = new java.util.concurrent.CountDownLatch(1);
 
     @Override
     public void start(LinkListener l, Executor readerExecutor) {
@@ -116,6 +118,7 @@ public final class SerialLink implements Link {
         }
         port.closePort();
         JvmShutdown.closed(this);
+        readLoopEnded.countDown();
         if (reported.compareAndSet(false, true)) {
             listener.onClosed(closed || JvmShutdown.inProgress() ? null : cause);
         }
@@ -159,12 +162,12 @@ public final class SerialLink implements Link {
             port.closePort();
             JvmShutdown.closed(this);
         }
-        // The reader thread closes the port within READ_TIMEOUT_MS and reports onClosed(null).
-        // Wait for it: whoever reopens this port right after close() must find it closed.
-        Thread t = reader;
-        if (t != null && t != Thread.currentThread()) {
+        // The read loop closes the port within READ_TIMEOUT_MS and reports onClosed(null). Wait for
+        // the loop, not its thread: a modem's reader is a pool thread that lives on after the loop.
+        // Whoever reopens this port right after close() must find it closed.
+        if (started.get() && reader != Thread.currentThread()) {
             try {
-                t.join(10L * READ_TIMEOUT_MS);
+                readLoopEnded.await(10L * READ_TIMEOUT_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,5 +1,6 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.at.AtErrorException;
 import io.cellmqtt.at.AtTimeoutException;
 import io.cellmqtt.loop.ModemLoop;
 import org.slf4j.Logger;
@@ -35,6 +36,16 @@ import java.util.concurrent.Executor;
  * (the broker may see it twice, which QoS 1 allows); a QoS 0 publish the modem had fails, for at
  * most once means never twice; so does a QoS 2 publish on a clean session, for the broker forgot
  * the exchange and a second copy would be delivered again.</li>
+ * <li>A publish the modem refuses with a bare {@code ERROR}, or for want of a connection
+ * ({@link PublishNotTakenException}), took nothing, as when its connection has just gone: it waits
+ * for the connection like a new publish, and the client recycles the connection it trusted. Refused
+ * again on the next connection, it fails with the modem's error. A {@code +CME ERROR} with a code is
+ * the modem's verdict on the publish and fails it at once.</li>
+ * <li>A publish on which the modem says the broker closed the connection
+ * ({@link ConnectionClosedOnPublishException}) is one the connection ended under the first time;
+ * the second time the broker refused it (AWS IoT closes the connection on a topic its policy does
+ * not allow), and it fails with the modem's word instead of closing every connection until its
+ * deadline.</li>
  * </ul>
  */
 final class ClientPublisher {
@@ -65,6 +76,10 @@ final class ClientPublisher {
         Sending sending;
         long connection;
         boolean awaitingResend;
+        /** The modem refused the publish command once already with a bare ERROR. */
+        boolean refusedBefore;
+        /** The modem said once already that the broker closed the connection on this publish. */
+        boolean closedConnectionBefore;
         /** The caller has its outcome (or gave up); the entry may still hold a window slot. */
         boolean finished;
 
@@ -170,6 +185,19 @@ final class ClientPublisher {
             return;
         }
         Throwable cause = Failures.cause(error);
+        if (!interrupted(p, cause) && refusedByTheModem(cause) && !p.refusedBefore) {
+            // The modem would not take the command (its connection is gone, or going): nothing went
+            // to the broker, so it waits for the connection like a new publish. The client's idea of
+            // the connection is wrong, whether or not the loss is reported: recycle it. A publish the
+            // modem refuses again on a connection it just made is refused for good.
+            p.refusedBefore = true;
+            release(p);
+            requeue(p);
+            if (host.connected() && p.connection == host.connection()) {
+                host.connectionSuspect("the modem refused a publish: " + cause.getMessage());
+            }
+            return;
+        }
         if (!interrupted(p, cause)) {
             fail(p, cause);
             release(p);
@@ -189,13 +217,37 @@ final class ClientPublisher {
                     + "so sending it again could deliver it twice: it is not sent again (it may or may not have "
                     + "arrived): " + cause.getMessage(), cause));
             release(p);
+        } else if (cause instanceof ConnectionClosedOnPublishException closed && p.closedConnectionBefore) {
+            fail(p, new ConnectionClosedOnPublishException("MQTT client " + index + ": the broker closed the connection "
+                    + "twice on the publish to '" + p.message.topic() + "', so it was refused, not unlucky; it is not "
+                    + "sent again: " + closed.verdict().getMessage(), closed.verdict()));
+            release(p);
         } else {
+            p.closedConnectionBefore |= cause instanceof ConnectionClosedOnPublishException;
             p.awaitingResend = true;
         }
         if (host.connected() && p.connection == host.connection()) {
             // The client still believes in this connection, but a publish's result never came.
             host.connectionSuspect(cause.getMessage());
         }
+    }
+
+    /**
+     * True if the modem answered the publish command itself with a bare {@code ERROR} (it took nothing
+     * and says no more, as when its connection is not (any more) there), or said it has no connection
+     * for it ({@link PublishNotTakenException}). A {@code +CME ERROR} carrying a code is the modem's
+     * verdict on the publish (packet too large, window full...), and stands.
+     */
+    private static boolean refusedByTheModem(Throwable cause) {
+        if (cause instanceof PublishNotTakenException) {
+            return true;
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof AtErrorException e) {
+                return e.result().equals("ERROR");
+            }
+        }
+        return false;
     }
 
     /** True if the publish ended because its connection (or the modem) did, not by the broker's answer. */

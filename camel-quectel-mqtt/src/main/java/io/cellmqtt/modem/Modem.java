@@ -125,6 +125,8 @@ public final class Modem implements AutoCloseable {
             public void onResynchronised(boolean echoOn) {
                 if (echoOn) {
                     restartSeen("echo is on again");
+                } else {
+                    verifyConnections();
                 }
             }
 
@@ -349,6 +351,43 @@ public final class Modem implements AutoCloseable {
         } else if (rebootLine && state == ModemState.UNRESPONSIVE) {
             on(Event.PROBE_OK, "the modem restarted (" + line + ")", null);
         }
+    }
+
+    /**
+     * The channel had to resynchronise: the modem was silent or answered out of turn, and whatever it
+     * reported meanwhile may not have been heard, a connection loss included. Each client that
+     * believes it is connected is checked against the connections the modem says it holds; one the
+     * modem no longer has is lost, as if the modem had said so. If the modem will not say, nothing is
+     * concluded (the next command's fate will tell).
+     */
+    private void verifyConnections() {
+        if (state != ModemState.READY || dialect == null) {
+            return;
+        }
+        Map<Integer, Long> believed = new HashMap<>();
+        for (MqttClient c : clients.values()) {
+            if (c.believesConnected()) {
+                believed.put(c.clientIndex(), c.connectionGeneration());
+            }
+        }
+        if (believed.isEmpty()) {
+            return;
+        }
+        int current = run;
+        dialect.connectionsHeld().whenComplete((held, e) -> {
+            if (e != null || current != run) {
+                return;
+            }
+            believed.forEach((index, generation) -> {
+                MqttClient c = clients.get(index);
+                if (!held.contains(index) && c != null && c.believesConnected()
+                        && c.connectionGeneration() == generation) {
+                    dialect.connectionGone(index, new ConnectionLostException("MQTT client " + index + ": the modem no "
+                            + "longer holds the connection; its loss was reported while " + name + " was not heard",
+                            Recovery.RECONNECT));
+                }
+            });
+        });
     }
 
     private void retryLater(ModemState waiting, String why, Runnable attempt) {

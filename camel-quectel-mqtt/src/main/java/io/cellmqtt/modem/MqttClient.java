@@ -164,6 +164,12 @@ public final class MqttClient {
             }
             case CONNECT_FAILED, CONNECTION_LOST, SUSPECT -> {
                 if (!connecting() && state != MqttClientState.CONNECTED) {
+                    if (state == MqttClientState.WAITING_TO_RETRY && cause instanceof ModemException me) {
+                        // Given up already (a result that never came, a refused publish), and now the
+                        // modem says why the connection went: its advice (+QMTSTAT: n,2 -> recycle
+                        // the PDP context) still decides what the retry does first.
+                        pendingRecovery = stronger(pendingRecovery, me.recovery());
+                    }
                     return;
                 }
                 boolean wasConnected = state == MqttClientState.CONNECTED || state == MqttClientState.SUBSCRIBING;
@@ -171,11 +177,16 @@ public final class MqttClient {
                 Recovery recovery = cause instanceof ModemException me ? me.recovery() : Recovery.RECONNECT;
                 report(event, why, recovery);
                 settleFirstConnect(cause != null ? cause : new ConnectionLostException(why));
-                if (event != Event.CONNECTION_LOST || !wasConnected) {
-                    // The modem may still hold a half-open or suspect connection: close it before trying again.
-                    modem.dialect().close(index).exceptionally(e -> null);
-                }
+                // Out of CONNECTED first: what fails next must not be handed to this connection again.
                 waitToRetry(why, recovery);
+                if (event != Event.CONNECTION_LOST || !wasConnected) {
+                    // The modem did not end it: the client does. Nothing of it is awaited any more, and
+                    // the modem may still hold a half-open or suspect connection: close it before trying again.
+                    MqttDialect dialect = modem.dialect();
+                    dialect.connectionAbandoned(index, new ConnectionLostException("MQTT client " + index
+                            + ": the connection was given up (" + why + ")"));
+                    dialect.close(index).exceptionally(e -> null);
+                }
             }
             case RETRY -> {
                 if (state != MqttClientState.WAITING_TO_RETRY) {
@@ -232,6 +243,22 @@ public final class MqttClient {
         lastProblem = why;
     }
 
+    /** The recovery that does more of the two: recycling the PDP context checks the network, which reconnects. */
+    private static Recovery stronger(Recovery a, Recovery b) {
+        return rank(b) > rank(a) ? b : a;
+    }
+
+    private static int rank(Recovery r) {
+        if (r == null) {
+            return -1;
+        }
+        return switch (r) {
+            case RECONNECT, REPORT_AND_RETRY -> 0;
+            case CHECK_NETWORK -> 1;
+            case RECYCLE_PDP -> 2;
+        };
+    }
+
     private void waitToRetry(String why, Recovery recovery) {
         pendingRecovery = recovery;
         Duration delay = backoff.next();
@@ -265,6 +292,16 @@ public final class MqttClient {
     /** The modem went down (link lost, restarted, not answering, network recovery). On the loop. */
     void modemDown(String why) {
         on(Event.MODEM_DOWN, why, null);
+    }
+
+    /** On the loop: connected (or restoring subscriptions on a connection the broker accepted). */
+    boolean believesConnected() {
+        return state == MqttClientState.CONNECTED || state == MqttClientState.SUBSCRIBING;
+    }
+
+    /** On the loop: the generation of the current connection (or attempt); it changes when it ends. */
+    long connectionGeneration() {
+        return connection;
     }
 
     /** The modem reported the connection lost ({@code +QMTSTAT}, {@code +CMQTTCONNLOST}). On the loop. */

@@ -5,6 +5,7 @@ import io.cellmqtt.at.PayloadFraming;
 import io.cellmqtt.loop.ModemLoop;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -61,6 +62,27 @@ interface MqttDialect {
     CompletableFuture<Void> disconnect(int index);
 
     CompletableFuture<Void> close(int index);
+
+    /**
+     * The client gave up the connection of {@code index} (a result that never came, a refused
+     * publish, a failed connect) and is about to close it: no result of that connection will be
+     * reported any more, so every operation of it still waiting fails with {@code cause}, its
+     * commands not written yet are withdrawn, and none of its later steps is sent.
+     */
+    void connectionAbandoned(int index, ConnectionLostException cause);
+
+    /**
+     * Asks the modem which client indexes have their MQTT connection up ({@code AT+QMTCONN?},
+     * {@code AT+CMQTTCONNECT?}). Fails when the modem would not say.
+     */
+    CompletableFuture<Set<Integer>> connectionsHeld();
+
+    /**
+     * The modem no longer holds the connection of {@code index}, though no loss was heard (its
+     * report was lost, e.g. written while the AT port was not answering): the same as if the modem
+     * had reported the loss now.
+     */
+    void connectionGone(int index, ConnectionLostException cause);
 
     /**
      * Every MQTT connection of the modem is gone (the network went away) but the modem kept its

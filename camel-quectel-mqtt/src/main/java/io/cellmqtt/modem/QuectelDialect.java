@@ -16,8 +16,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.stream.Collectors;
@@ -518,6 +520,42 @@ final class QuectelDialect implements MqttDialect {
             listener.onConnectionLost(idx, f[1], cause);
         }
         // QMTCLOSE is about the network connection, which QMTSTAT does not end.
+        waiters.failIndex(idx, kind -> !kind.equals("CLOSE"), cause);
+    }
+
+    /**
+     * {@code AT+QMTCONN?}: {@code +QMTCONN: <idx>,<state>} per index in use, 3 meaning connected
+     * (reference 004, 3.2.4). A connect result ({@code +QMTCONN: <idx>,<result>,<ret_code>}) that
+     * arrives meanwhile shares the prefix and is taken into the reply: it goes to its waiter from here.
+     */
+    @Override
+    public CompletableFuture<Set<Integer>> connectionsHeld() {
+        return channel.submit(AtCommand.of("AT+QMTCONN?").withReplyPrefix("+QMTCONN:")).result().thenApply(r -> {
+            Set<Integer> held = new HashSet<>();
+            for (String line : r.lines()) {
+                int[] f = UrcFields.ints(line);
+                if (f.length > 2) {
+                    onIndexResult("CONN", new AtEvent.Line(line));
+                } else if (f.length == 2 && f[1] == 3) {
+                    held.add(f[0]);
+                }
+            }
+            return held;
+        });
+    }
+
+    @Override
+    public void connectionGone(int idx, ConnectionLostException cause) {
+        // As +QMTSTAT would have it: the client first, then what waited on the connection.
+        if (listener != null) {
+            listener.onConnectionLost(idx, -1, cause);
+        }
+        waiters.failIndex(idx, kind -> !kind.equals("CLOSE"), cause);
+    }
+
+    @Override
+    public void connectionAbandoned(int idx, ConnectionLostException cause) {
+        // The QMTCLOSE the client sends next is about the network connection: it is not abandoned.
         waiters.failIndex(idx, kind -> !kind.equals("CLOSE"), cause);
     }
 

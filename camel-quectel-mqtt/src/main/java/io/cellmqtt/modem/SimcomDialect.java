@@ -556,20 +556,59 @@ final class SimcomDialect implements MqttDialect {
                 return CompletableFuture.failedFuture(e);
             }
             // The topic is set again for every publish: the modem forgets it after PUB (guide, section 5).
-            return unlessWithdrawn(() -> expectOk(topic, "TOPIC", idx))
+            return unlessWithdrawn(() -> publishStep(topic, "TOPIC"))
                     .thenCompose(v -> whileConnected(idx, slot, connection,
-                            () -> unlessWithdrawn(() -> expectOk(payload, "PAYLOAD", idx))))
+                            () -> unlessWithdrawn(() -> publishStep(payload, "PAYLOAD"))))
                     .thenCompose(v -> whileConnected(idx, slot, connection, () -> unlessWithdrawn(() -> {
                         Deferred d = SimcomDialect.this.run(pub, "PUB", idx, true, deadline);
                         pubRequest = d.request();
                         return d.code();
                     })))
                     .thenApply(code -> {
+                        if (code == SimcomResults.MESSAGE_RECEIVE_FAIL) {
+                            throw closedOnPublish(connection, code);
+                        }
+                        if (SimcomResults.noConnection(code)) {
+                            throw notTaken(pub, "PUB", code);
+                        }
                         if (code != SimcomResults.OK) {
                             throw failure(pub, "PUB", idx, code, SimcomResults::publish);
                         }
                         return null;
                     });
+        }
+
+        /** TOPIC or PAYLOAD: OK, or refused; refused for want of a connection, nothing was taken. */
+        private CompletableFuture<Void> publishStep(AtCommand command, String kind) {
+            return SimcomDialect.this.run(command, kind, idx, false, null).code().thenApply(code -> {
+                if (SimcomResults.noConnection(code)) {
+                    throw notTaken(command, kind, code);
+                }
+                if (code != SimcomResults.OK) {
+                    throw failure(command, kind, idx, code, SimcomResults::meaning);
+                }
+                return null;
+            });
+        }
+
+        private CompletionException notTaken(AtCommand command, String kind, int code) {
+            return new CompletionException(new PublishNotTakenException(command.logText() + " -> +CMQTT" + kind + ": "
+                    + idx + "," + code + ": " + SimcomResults.meaning(code), code));
+        }
+
+        /**
+         * {@code +CMQTTPUB: <idx>,6}: no PUBACK, the broker closed the connection. The loss is the
+         * connection's end (the {@code +CMQTTCONNLOST} that follows finds it over already); the
+         * publish was on its way, so it fails as interrupted by the loss, carrying the modem's word.
+         */
+        private CompletionException closedOnPublish(long connection, int code) {
+            ResultException verdict = (ResultException) failure(pub, "PUB", idx, code, SimcomResults::publish).getCause();
+            String why = "MQTT client " + idx + ": the connection closed before the broker acknowledged the publish ("
+                    + verdict.getMessage() + ")";
+            if (slot.connected && slot.connection == connection) {
+                lost(idx, code, new ConnectionLostException(why, Recovery.RECONNECT));
+            }
+            return new CompletionException(new ConnectionClosedOnPublishException(why, verdict));
         }
 
         /** The next step, unless the publish was withdrawn meanwhile. */
@@ -775,6 +814,46 @@ final class SimcomDialect implements MqttDialect {
         if (listener != null) {
             listener.onConnectionLost(idx, code, cause);
         }
+        waiters.failIndex(idx, kind -> !CLIENT_KINDS.contains(kind), cause);
+    }
+
+    /**
+     * {@code AT+CMQTTCONNECT?}: {@code +CMQTTCONNECT: <idx>,"<server>",<keepalive>,<clean>...} for each
+     * connected client (SIM7500/SIM7600 MQTT manual). A connect result ({@code +CMQTTCONNECT: <idx>,<err>},
+     * no quoted server) that arrives meanwhile shares the prefix and is taken into the reply: it goes to
+     * its waiter from here.
+     */
+    @Override
+    public CompletableFuture<Set<Integer>> connectionsHeld() {
+        return channel.submit(AtCommand.of("AT+CMQTTCONNECT?").withReplyPrefix("+CMQTTCONNECT:")).result()
+                .thenApply(r -> {
+                    Set<Integer> held = new HashSet<>();
+                    for (String line : r.lines()) {
+                        if (line.contains("\"")) {
+                            int[] f = UrcFields.ints(line);
+                            if (f.length > 0) {
+                                held.add(f[0]);
+                            }
+                        } else {
+                            onResult("CONNECT", new AtEvent.Line(line));
+                        }
+                    }
+                    return held;
+                });
+    }
+
+    @Override
+    public void connectionGone(int idx, ConnectionLostException cause) {
+        if (idx >= 0 && idx < slots.length) {
+            lost(idx, -1, cause);
+        }
+    }
+
+    @Override
+    public void connectionAbandoned(int idx, ConnectionLostException cause) {
+        // Still connected as far as the modem knows (close() disconnects it), but the steps of this
+        // connection's operations that are still to come must not go out on it.
+        slot(idx).connection++;
         waiters.failIndex(idx, kind -> !CLIENT_KINDS.contains(kind), cause);
     }
 

@@ -9,6 +9,12 @@ package io.cellmqtt.modem;
 final class SimcomResults {
     /** Operation succeeded. */
     static final int OK = 0;
+    /**
+     * "message receive fail": no answer from the broker because the connection closed, for a publish
+     * (reference 001, section 5: the server closes the connection on a topic the policy refuses)
+     * as for a connect.
+     */
+    static final int MESSAGE_RECEIVE_FAIL = 6;
     /** {@code AT+CMQTTACCQ} on an index that is acquired already. */
     static final int CLIENT_USED = 19;
     /** An operation on an index that is not acquired. */
@@ -56,6 +62,14 @@ final class SimcomResults {
     };
 
     private SimcomResults() {
+    }
+
+    /**
+     * Codes by which the modem refuses an operation because it has no connection for it: 9 "network
+     * not opened", 11 "no connection", 20 "client not acquired" (the client went with a +CMQTTNONET).
+     */
+    static boolean noConnection(int code) {
+        return code == 9 || code == 11 || code == CLIENT_NOT_ACQUIRED;
     }
 
     /** The manual's meaning of {@code code}. */

@@ -262,9 +262,55 @@ class AtChannelTest {
         assertThat(((AtException) t).command()).isEqualTo("AT+SLOW");
         // Without waiting for a next command: a silent modem is found out even when nothing else is to be sent.
         await().until(() -> health.contains("resynchronised"));
-        assertThat(modem.hostText()).isEqualTo("AT+SLOW\r\u001bAT\r");
+        assertThat(modem.hostText()).isEqualTo("AT+SLOW\r\u001bAT+CMEE?\r");
         assertThat(execute(AtCommand.of("AT+FAST")).result()).isEqualTo("OK");
         assertThat(modem.commands).endsWith("AT+FAST");
+    }
+
+    /**
+     * The timed-out command's final result comes late, after the resynchronising probe was written.
+     * It is not the probe's answer: the probe's is known by its {@code +CMEE:} line. Had the late OK
+     * ended the resync, the probe's own OK would have come while the next command waited, and every
+     * answer from then on would have belonged to the command before.
+     */
+    @Test
+    void aLateResultOfTheTimedOutCommandIsNotTakenForTheProbesAnswer() throws Exception {
+        open((line, m) -> {
+            switch (line) {
+                case "AT+SLOW" -> { } // answered late, below
+                case "AT+CMEE?" -> m.send("\r\nOK\r\n\r\n+CMEE: 2\r\n\r\nOK\r\n"); // AT+SLOW's OK, then the probe's
+                case "AT+NEXT" -> m.send("\r\n+NEXT: 1\r\n\r\nOK\r\n");
+                default -> m.send("\r\nERROR\r\n");
+            }
+        });
+        assertThat(failure(submit(AtCommand.of("AT+SLOW").withTimeout(Duration.ofMillis(100)))))
+                .isInstanceOf(AtTimeoutException.class);
+        assertThat(execute(AtCommand.of("AT+NEXT").withReplyPrefix("+NEXT:")).lines()).containsExactly("+NEXT: 1");
+        assertThat(modem.commands).containsExactly("AT+SLOW", "AT+CMEE?", "AT+NEXT");
+    }
+
+    /**
+     * Two probes went out; the first one's answer ends the resync, the second one's comes while the
+     * next command waits. It is known by its {@code +CMEE:} line and is not that command's answer.
+     */
+    @Test
+    void aProbesAnswerThatComesAfterTheResyncIsNeverTheNextCommandsAnswer() throws Exception {
+        AtomicInteger probes = new AtomicInteger();
+        open((line, m) -> {
+            switch (line) {
+                case "AT+SLOW" -> { }
+                case "AT+CMEE?" -> {
+                    if (probes.incrementAndGet() == 2) {
+                        m.send("\r\n+CMEE: 2\r\n\r\nOK\r\n"); // the first probe's answer, late
+                    }
+                }
+                case "AT+NEXT" -> m.send("\r\n+CMEE: 2\r\n\r\nOK\r\n\r\n+NEXT: 1\r\n\r\nOK\r\n");
+                default -> m.send("\r\nERROR\r\n");
+            }
+        });
+        assertThat(failure(submit(AtCommand.of("AT+SLOW").withTimeout(Duration.ofMillis(100)))))
+                .isInstanceOf(AtTimeoutException.class);
+        assertThat(execute(AtCommand.of("AT+NEXT").withReplyPrefix("+NEXT:")).lines()).containsExactly("+NEXT: 1");
     }
 
     @Test
@@ -292,7 +338,8 @@ class AtChannelTest {
         assertThat(failure(queued)).isInstanceOf(AtTimeoutException.class).hasMessageContaining("does not answer");
         await().until(() -> health.contains("unresponsive"));
         // Five probes after the ESC, then nothing until the owner probes again.
-        assertThat(modem.commands).containsExactly("AT+SLOW", "AT", "AT", "AT", "AT", "AT");
+        assertThat(modem.commands).containsExactly("AT+SLOW", "AT+CMEE?", "AT+CMEE?", "AT+CMEE?", "AT+CMEE?",
+                "AT+CMEE?");
     }
 
     @Test
@@ -403,6 +450,31 @@ class AtChannelTest {
         assertThat(modem.hostText()).isEqualTo("AT+QMTPUB=0,1,1,0,\"t\",3\rAT\r");
     }
 
+    /**
+     * A command with a data phase is answered with the prompt, or refused with an error before it;
+     * never with OK before its data. An OK that arrives while the prompt is awaited is another
+     * command's (a doubled or late final result): taking it for this command's answer ended the
+     * command without its data, and the modem, prompting anyway, took the next command for the data.
+     */
+    @Test
+    void anOkWhileThePromptIsAwaitedIsNotTheAnswerAndTheDataStillGoesAfterThePrompt() throws Exception {
+        AtomicReference<byte[]> received = new AtomicReference<>();
+        open((line, m) -> {
+            if (line.startsWith("AT+QMTPUB")) {
+                m.send("\r\nOK\r\n"); // the previous command's result, doubled
+                m.send("\r\n> ");
+                received.set(m.readData(3));
+            }
+            m.send("\r\nOK\r\n");
+        });
+        AtRequest r = request(AtCommand.of("AT+QMTPUB=0,1,1,0,\"t\",3").withData(ascii("abc")));
+        assertThat(get(r.result()).result()).isEqualTo("OK");
+        assertThat(r.sent()).isTrue();
+        assertThat(received.get()).containsExactly(ascii("abc"));
+        execute(AtCommand.of("AT"));
+        assertThat(modem.hostText()).isEqualTo("AT+QMTPUB=0,1,1,0,\"t\",3\rabcAT\r");
+    }
+
     @Test
     void missingPromptTimesOutThenResynchronisesAndTheNextCommandSucceeds() throws Exception {
         open(FakeModem.withResync((line, m) -> {
@@ -417,22 +489,22 @@ class AtChannelTest {
                 .hasMessageContaining("AT+QMTPUB=0,1,1,0,\"t\",3");
         AtResponse r = execute(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:"));
         assertThat(r.line()).isEqualTo("+CSQ: 18,99");
-        assertThat(modem.hostText()).isEqualTo("AT+QMTPUB=0,1,1,0,\"t\",3\r" + "\u001b" + "AT\r" + "AT+CSQ\r");
+        assertThat(modem.hostText()).isEqualTo("AT+QMTPUB=0,1,1,0,\"t\",3\r" + "\u001b" + "AT+CMEE?\r" + "AT+CSQ\r");
         assertThat(modem.escapes).isEqualTo(1);
     }
 
     @Test
-    void resyncRetriesAtUntilOkDispatchesKnownUrcsAndDiscardsStrayLines() throws Exception {
+    void resyncRetriesTheProbeUntilAnsweredDispatchesKnownUrcsAndDiscardsStrayLines() throws Exception {
         AtomicInteger ats = new AtomicInteger();
         List<AtEvent> urcs = new CopyOnWriteArrayList<>();
         open((line, m) -> {
             switch (line) {
                 case "AT+SLOW" -> m.send("\r\n+SLOW: partial\r\n");
-                case "AT" -> {
+                case "AT+CMEE?" -> {
                     if (ats.incrementAndGet() < 3) {
-                        m.send("\r\ngarbage\r\n+QMTSTAT: 0,1\r\n"); // no OK yet
+                        m.send("\r\ngarbage\r\n+QMTSTAT: 0,1\r\n"); // no answer yet
                     } else {
-                        m.send("\r\nOK\r\n");
+                        m.send("\r\n+CMEE: 2\r\n\r\nOK\r\n");
                     }
                 }
                 default -> m.send("\r\nOK\r\n");
@@ -443,7 +515,7 @@ class AtChannelTest {
                 .isInstanceOf(AtTimeoutException.class);
         assertThat(execute(AtCommand.of("AT+NEXT")).result()).isEqualTo("OK");
         assertThat(ats.get()).isEqualTo(3);
-        assertThat(modem.commands).containsExactly("AT+SLOW", "AT", "AT", "AT", "AT+NEXT");
+        assertThat(modem.commands).containsExactly("AT+SLOW", "AT+CMEE?", "AT+CMEE?", "AT+CMEE?", "AT+NEXT");
         assertThat(urcs).hasSize(2); // URCs are not lost while resynchronising
     }
 
@@ -503,7 +575,7 @@ class AtChannelTest {
         assertThat(failure(inFlight)).hasMessageContaining("the modem restarted");
         assertThat(failure(queued)).hasMessageContaining("AT+TWO").hasMessageContaining("the modem restarted");
         assertThat(execute(AtCommand.of("AT+NEXT")).result()).isEqualTo("OK");
-        assertThat(modem.commands).containsExactly("AT+ONE", "AT", "AT+NEXT");
+        assertThat(modem.commands).containsExactly("AT+ONE", "AT+CMEE?", "AT+NEXT");
         assertThat(modem.escapes).isEqualTo(1);
     }
 

@@ -136,12 +136,45 @@ class AtDigesterTest {
     }
 
     @Test
-    void framedEventIsEmittedAsSoonAsThePayloadIsComplete() {
+    void framedEventIsEmittedAsSoonAsTheClosingQuoteConfirmsThePayload() {
         AtDigester d = new AtDigester(List.of(new QuectelRecvFraming()));
         byte[] data = bytes("+QMTRECV: 0,1,\"t\",2,\"hi");
-        assertThat(d.feed(data, 0, data.length)).containsExactly(framed("+QMTRECV: 0,1,\"t\",2,\"", bytes("hi")));
-        byte[] rest = bytes("\"\r\n+QMTSTAT: 0,1\r\n");
+        assertThat(d.feed(data, 0, data.length)).isEmpty();
+        byte[] quote = bytes("\"");
+        assertThat(d.feed(quote, 0, 1)).containsExactly(framed("+QMTRECV: 0,1,\"t\",2,\"", bytes("hi")));
+        byte[] rest = bytes("\r\n+QMTSTAT: 0,1\r\n");
         assertThat(d.feed(rest, 0, rest.length)).containsExactly(line("+QMTSTAT: 0,1"));
+    }
+
+    /**
+     * A receive URC torn by a UART glitch after its header: the length claims bytes that are not its
+     * payload but what the modem wrote next. Without the closing quote right after them they are no
+     * payload: no message, and the bytes are read again as what they are.
+     */
+    @Test
+    void aTornReceiveUrcIsNoMessageAndWhatItsLengthClaimedIsReadAgain() {
+        AtDigester d = new AtDigester(List.of(new QuectelRecvFraming()));
+        byte[] data = bytes("\r\n+QMTRECV: 1,0,\"t\",5,\"fo\r\n\r\nOK\r\n\r\n+QMTSTAT: 0,1\r\n");
+        check(data, line("fo"), line("OK"), line("+QMTSTAT: 0,1"));
+        d.feed(data, 0, data.length);
+        assertThat(d.falseClaims()).isEqualTo(1);
+    }
+
+    @Test
+    void aTornReceiveUrcIsNoMessageBehindTheSwitchableFramingAModemUses() {
+        SwitchableFraming switchable = new SwitchableFraming();
+        switchable.use(List.of(new QuectelRecvFraming()));
+        AtDigester d = new AtDigester(List.of(switchable));
+        byte[] data = bytes("\r\n+QMTRECV: 1,0,\"t\",5,\"for\r\n\r\nOK\r\n");
+        assertThat(d.feed(data, 0, data.length)).containsExactly(line("for"), line("OK"));
+    }
+
+    @Test
+    void aTornReceiveUrcInsideTheBytesOfAnotherIsReadAgainToo() {
+        // The replayed bytes hold a torn header of their own, then a whole URC.
+        byte[] whole = bytes("+QMTRECV: 0,2,\"u\",2,\"ok\"");
+        byte[] data = concat(bytes("+QMTRECV: 0,1,\"t\",9,\"+QMTRECV: 0,1,\"t\",3,\"\r\n"), whole, bytes("\r\nOK\r\n"));
+        check(data, framed("+QMTRECV: 0,2,\"u\",2,\"", bytes("ok")), line("OK"));
     }
 
     @Test

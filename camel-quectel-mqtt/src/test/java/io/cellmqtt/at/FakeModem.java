@@ -40,11 +40,11 @@ final class FakeModem implements AutoCloseable {
         thread.start();
     }
 
-    /** A script that answers {@code AT} (resync) with OK and hands everything else on. */
+    /** A script that answers the resync probe {@code AT+CMEE?} and hands everything else on. */
     static Script withResync(Script rest) {
         return (line, m) -> {
-            if (line.equals("AT")) {
-                m.send("\r\nOK\r\n");
+            if (line.equals("AT+CMEE?")) {
+                m.send("\r\n+CMEE: 2\r\n\r\nOK\r\n");
             } else {
                 rest.onCommand(line, m);
             }

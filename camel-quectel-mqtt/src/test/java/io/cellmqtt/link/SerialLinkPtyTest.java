@@ -86,4 +86,50 @@ class SerialLinkPtyTest {
         assertThat(r.closed.get(5, TimeUnit.SECONDS)).isNull();
         assertThat(link.isOpen()).isFalse();
     }
+
+    /**
+     * A modem reads its port on a pool thread that outlives the read loop (one reader executor per
+     * modem serves every reopen). close() waited for that thread to end, which it never does: every
+     * close took the whole second of its bound, on the modem's event loop, after every lost port too.
+     */
+    @Test
+    void closeReturnsOnceTheReadLoopEndedNotWhenItsPoolThreadDoes() throws Exception {
+        String path = startPty();
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            Link link = Links.open(path, 115200);
+            PipeLinkTest.Recorder r = new PipeLinkTest.Recorder();
+            link.start(r, reader);
+            link.write("ATI\r".getBytes(StandardCharsets.US_ASCII));
+            await().atMost(10, TimeUnit.SECONDS).until(() -> r.text().equals("\r\nITA\r\nOK\r\n")); // reading
+            long t0 = System.nanoTime();
+            link.close();
+            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            // The read loop notices the close within its 100 ms read timeout, and has closed the port by then.
+            assertThat(r.closed).isDone();
+            assertThat(link.isOpen()).isFalse();
+            assertThat(tookMs).as("close() took %d ms", tookMs).isLessThan(600);
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+
+    @Test
+    void closingALinkThatWasLostReturnsAtOnce() throws Exception {
+        String path = startPty();
+        java.util.concurrent.ExecutorService reader = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            Link link = Links.open(path, 115200);
+            PipeLinkTest.Recorder r = new PipeLinkTest.Recorder();
+            link.start(r, reader);
+            link.write("QUIT\r".getBytes(StandardCharsets.US_ASCII));
+            assertThat(r.closed.get(10, TimeUnit.SECONDS)).isInstanceOf(LinkException.class);
+            long t0 = System.nanoTime();
+            link.close();
+            long tookMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(tookMs).as("close() took %d ms", tookMs).isLessThan(100);
+        } finally {
+            reader.shutdownNow();
+        }
+    }
 }

@@ -74,9 +74,9 @@ class RecoveryTranscriptTest extends TranscriptTestBase {
         script = new ScriptedModem().connected("broker", 1883, "dev")
                 // The modem takes the command and then says nothing: it is restarting.
                 .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r")
-                // The host gives up on the command and resynchronises: ESC, then AT, which the
-                // restarted modem echoes (echo is on after a restart) before its OK.
-                .expect("\u001b").expect("AT\r").send("AT\r\r\nOK\r\n");
+                // The host gives up on the command and resynchronises: ESC, then its probe, which the
+                // restarted modem echoes (echo is on after a restart) before its answer (CMEE is 0 again).
+                .expect("\u001b").expect("AT+CMEE?\r").send("AT+CMEE?\r\r\n+CMEE: 0\r\n\r\nOK\r\n");
         reactivated(echoedBringUp(script));
         reconnected(script)
                 .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r").lines("OK", "+QMTPUB: 0,1,0");
@@ -233,6 +233,158 @@ class RecoveryTranscriptTest extends TranscriptTestBase {
         assertThat(x).failsWithin(WAIT).withThrowableThat().withMessageContaining("QoS 2");
         await().atMost(WAIT).until(() -> client.state() == MqttClientState.CONNECTED);
         client.publish(message("t", "y", 1)).get(10, TimeUnit.SECONDS);
+        script.awaitFinished(WAIT);
+    }
+
+    /**
+     * The connection drops while a publish is on its way to the modem: the modem refuses the command
+     * ({@code ERROR}: its connection is gone), then reports the loss. Nothing went to the broker, so the
+     * publish waits for the connection like any new one and goes once the client is back; the refusal
+     * also makes the client stop trusting the connection at once, whether or not the loss is reported.
+     */
+    @Test
+    void aPublishTheModemRefusedBecauseItsConnectionJustDroppedGoesAfterTheReconnect() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r").lines("ERROR", "+QMTSTAT: 0,1")
+                .on("AT+QMTCLOSE=0", "ERROR");
+        reconnected(script)
+                .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"x\"\r").lines("OK", "+QMTPUB: 0,2,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        CompletableFuture<PublishReceipt> x = client.publish(message("t", "x", 1));
+        assertThat(x.get(10, TimeUnit.SECONDS).messageId()).isEqualTo(2);
+        script.awaitFinished(WAIT);
+    }
+
+    /** The same when the loss is never reported (a URC lost on the line): the refusal alone recycles the connection. */
+    @Test
+    void aPublishRefusedWithoutALossReportRecyclesTheConnectionAndGoesAfterTheReconnect() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,0,0,0,\"t\",\"x\"\r").lines("ERROR")
+                .on("AT+QMTCLOSE=0", "OK", "+QMTCLOSE: 0,0");
+        reconnected(script)
+                .expect("AT+QMTPUBEX=0,0,0,0,\"t\",\"x\"\r").lines("OK", "+QMTPUB: 0,0,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        CompletableFuture<PublishReceipt> x = client.publish(message("t", "x", 0));
+        assertThat(x.get(10, TimeUnit.SECONDS).qos()).isZero();
+        script.awaitFinished(WAIT);
+    }
+
+    /** A publish the modem refuses again on a connection it just made is refused for good: it fails, with the error. */
+    @Test
+    void aPublishRefusedTwiceFails() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r").lines("ERROR")
+                .on("AT+QMTCLOSE=0", "OK", "+QMTCLOSE: 0,0");
+        reconnected(script)
+                // refused on a fresh connection: the publish, not the connection, is the problem
+                .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"x\"\r").lines("ERROR")
+                .expect("AT+QMTPUBEX=0,3,1,0,\"t\",\"y\"\r").lines("OK", "+QMTPUB: 0,3,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        assertThat(client.publish(message("t", "x", 1))).failsWithin(WAIT).withThrowableThat()
+                .withMessageContaining("AT+QMTPUBEX=0,2,1,0,\"t\",<1 bytes> failed: ERROR");
+        assertThat(client.publish(message("t", "y", 1)).get(10, TimeUnit.SECONDS).messageId()).isEqualTo(3);
+        script.awaitFinished(WAIT);
+    }
+
+    /**
+     * The client recycles a connection it no longer trusts (here: the modem refused a publish). A
+     * QoS 0 publish the modem took on that connection never gets its result now: the modem closed the
+     * connection. Before, its waiter stayed, first in line for the key every QoS 0 publish shares, so
+     * the first QoS 0 result on the new connection completed it (a publish reported done that may never
+     * have left), and the publish that result belonged to waited for a result that had come already.
+     */
+    @Test
+    void resultsOfAConnectionTheClientGaveUpAreNotAwaitedOnTheNextOne() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,0,0,0,\"t\",\"a\"\r").lines("OK") // its result will never come
+                .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"b\"\r").lines("ERROR")
+                .on("AT+QMTCLOSE=0", "OK", "+QMTCLOSE: 0,0");
+        reconnected(script)
+                .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"b\"\r").lines("OK", "+QMTPUB: 0,2,0")
+                .expect("AT+QMTPUBEX=0,0,0,0,\"t\",\"c\"\r").lines("OK", "+QMTPUB: 0,0,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        CompletableFuture<PublishReceipt> a = client.publish(message("t", "a", 0));
+        CompletableFuture<PublishReceipt> b = client.publish(message("t", "b", 1));
+        assertThat(b.get(10, TimeUnit.SECONDS).messageId()).isEqualTo(2);
+        // At most once: the modem had it, the connection is gone, it is not known to have left.
+        assertThat(a).failsWithin(WAIT).withThrowableThat().withMessageContaining("QoS 0");
+        assertThat(client.publish(message("t", "c", 0)).get(10, TimeUnit.SECONDS).qos()).isZero();
+        script.awaitFinished(WAIT);
+    }
+
+    /**
+     * +QMTSTAT: 0,2 (PINGREQ failed) asks for the PDP context to be deactivated and activated again
+     * (reference 004, table 2). When the client gave the connection up a moment before the report
+     * came (here the modem refused a publish first), the report still decides how it recovers.
+     */
+    @Test
+    void aPingFailureReportedAfterTheClientGaveTheConnectionUpStillRecyclesThePdpContext() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTPUBEX=0,1,1,0,\"t\",\"x\"\r").lines("ERROR", "+QMTSTAT: 0,2")
+                .on("AT+QMTCLOSE=0", "ERROR")
+                .on("AT+QIDEACT=1", "OK")
+                .on("AT+QIACT?", "OK")
+                .on("AT+QIACT=1", "OK");
+        reconnected(script)
+                .expect("AT+QMTPUBEX=0,2,1,0,\"t\",\"x\"\r").lines("OK", "+QMTPUB: 0,2,0");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+
+        assertThat(client.publish(message("t", "x", 1)).get(10, TimeUnit.SECONDS).messageId()).isEqualTo(2);
+        script.awaitFinished(WAIT);
+    }
+
+    /**
+     * The modem stopped answering for a while (a command timed out), and meanwhile the broker dropped
+     * the connection: the +QMTSTAT was written into the silence and never heard. The client believed
+     * it was connected and subscribed, and would have stayed deaf, its health UP, for ever. After the
+     * channel resynchronised, the component asks the modem which connections it holds and recovers
+     * the one it no longer has.
+     */
+    @Test
+    void afterAResyncAConnectionTheModemNoLongerHoldsIsRecoveredThoughItsLossWasNotHeard() throws Exception {
+        script = new ScriptedModem().connected("broker", 1883, "dev")
+                .expect("AT+QMTSUB=0,1,\"cmd\",1\r").lines("OK", "+QMTSUB: 0,1,0,1")
+                .expect("AT+CSQ\r") // not answered: the modem is silent for a while
+                .expect("\u001b").expect("AT+CMEE?\r").lines("+CMEE: 2", "OK")
+                .expect("AT+QMTCONN?\r").lines("OK"); // no +QMTCONN: 0,3: the connection is gone
+        reconnected(script)
+                .expect("AT+QMTSUB=0,2,\"cmd\",1\r").lines("OK", "+QMTSUB: 0,2,0,1")
+                .lines("+QMTRECV: 0,3,\"cmd\",5,\"again\"");
+        script.start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        MqttClient client = modem.createClient(settings("broker", 1883, "dev"));
+        client.start().get(10, TimeUnit.SECONDS);
+        List<ReceivedMessage> got = new CopyOnWriteArrayList<>();
+        client.subscribe("cmd", 1, got::add).get(10, TimeUnit.SECONDS);
+
+        CompletableFuture.runAsync(() -> {
+            try {
+                modem.signalQuality();
+            } catch (ModemException e) {
+                // times out: that is the point
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> got.size() == 1);
+        assertThat(new String(got.get(0).payload(), StandardCharsets.US_ASCII)).isEqualTo("again");
         script.awaitFinished(WAIT);
     }
 }
