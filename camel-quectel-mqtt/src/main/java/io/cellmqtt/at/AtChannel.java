@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,14 +29,15 @@ import java.util.Map;
  * registered for the longest matching prefix, else it is logged and dropped.
  *
  * <p>Data phase: a command with {@link AtCommand#data()} is written, the channel waits for the
- * {@code > } prompt, writes the data bytes as they are, then waits for the final result. An error
+ * {@code >} prompt (with a space after it, CR LF, or nothing: {@link AtDigester#expectPrompt()}), writes the data bytes as they are, then waits for the final result. An error
  * result instead of the prompt fails the command and its data is never written; an {@code OK} while
  * the prompt is awaited is not its answer (such a command is never answered OK before its data) but
  * another command's, doubled or late, and is dropped.
  *
  * <p>Timeouts run from the moment a command's line is written and cover prompt, data and final
- * result. After a timeout the channel resynchronises at once, before any other command: ESC, a
- * drain period, then the probe {@value #PROBE} until it is answered (5 attempts by default). The
+ * result. After a timeout the channel resynchronises at once, before any other command: ESC (or,
+ * when a data command's prompt did not come, what its {@link AtCommand.LostPrompt} says: ESC where
+ * the document says it cancels the input, else the announced number of filler bytes), a drain period, then the probe {@value #PROBE} until it is answered (5 attempts by default). The
  * probe's answer is known by its {@code +CMEE: <n>} line before the {@code OK} (3GPP TS 27.007,
  * every modem has it), so a late final result of the command that timed out, which may come after
  * the probe was written, is never taken for it; and the answer of an earlier probe that comes after
@@ -77,6 +79,8 @@ public final class AtChannel {
     private boolean needResync;
     private boolean echoSeen;
     private int discarded;
+    /** The data command whose prompt did not come, until the resync has written what it asks for. */
+    private AtCommand lostPrompt;
     /** A probe's {@code +CMEE:} line came: the OK that follows is the probe's. */
     private boolean probeAnswered;
 
@@ -121,6 +125,7 @@ public final class AtChannel {
         digester = new AtDigester(framings);
         phase = Phase.IDLE;
         needResync = false;
+        lostPrompt = null;
         kick();
     }
 
@@ -149,6 +154,7 @@ public final class AtChannel {
         AtRequest current = inFlight;
         if (current != null) {
             cancelTimer();
+            noPrompt();
             inFlight = null;
             phase = Phase.IDLE;
             needResync = true;
@@ -224,6 +230,7 @@ public final class AtChannel {
             r.markSent();
         } else {
             phase = Phase.AWAIT_PROMPT;
+            digester.expectPrompt();
         }
         timer = loop.schedule(c.timeout(), () -> timedOut(r));
     }
@@ -239,6 +246,7 @@ public final class AtChannel {
                 if (inFlight == r) {
                     inFlight = null;
                 }
+                noPrompt();
                 cancelTimer();
                 phase = Phase.IDLE;
                 r.result.completeExceptionally(new LinkLostException(r.command.logText(),
@@ -254,6 +262,10 @@ public final class AtChannel {
             return;
         }
         String what = phase == Phase.AWAIT_PROMPT ? "no > prompt" : "no final result";
+        if (phase == Phase.AWAIT_PROMPT) {
+            lostPrompt = r.command;
+        }
+        noPrompt();
         inFlight = null;
         phase = Phase.IDLE;
         // A plain AT needs no resynchronising: a late OK to it is as good for the next AT (bring-up
@@ -268,7 +280,15 @@ public final class AtChannel {
         kick();
     }
 
+    /** The command in flight ended: a {@code '>'} that comes now is no prompt of ours. */
+    private void noPrompt() {
+        if (digester != null) {
+            digester.cancelPrompt();
+        }
+    }
+
     private void finish(AtRequest r, String result) {
+        noPrompt();
         cancelTimer();
         inFlight = null;
         phase = Phase.IDLE;
@@ -287,9 +307,23 @@ public final class AtChannel {
         echoSeen = false;
         discarded = 0;
         probeAnswered = false;
-        LOG.debug("{}: resync: ESC", name);
-        if (!write(new byte[] {ESC}, null)) {
-            return;
+        AtCommand unprompted = lostPrompt;
+        lostPrompt = null;
+        if (unprompted != null && unprompted.lostPrompt() == AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH) {
+            // No ESC: to a modem still waiting for the announced bytes it would be one of them.
+            byte[] filler = new byte[unprompted.data().length + 1];
+            Arrays.fill(filler, AtCommand.LostPrompt.FILLER);
+            filler[filler.length - 1] = '\r';
+            LOG.debug("{}: resync: {} filler bytes for the input {} announced", name, filler.length - 1,
+                    unprompted.logText());
+            if (!write(filler, null)) {
+                return;
+            }
+        } else {
+            LOG.debug("{}: resync: ESC", name);
+            if (!write(new byte[] {ESC}, null)) {
+                return;
+            }
         }
         timer = loop.schedule(resyncDrain, () -> probe(1));
     }

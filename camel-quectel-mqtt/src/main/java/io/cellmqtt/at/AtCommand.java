@@ -12,17 +12,55 @@ import java.util.Objects;
  * @param replyPrefix   information lines starting with this (e.g. {@code +CPIN:}) belong to the
  *                      reply; null if the command has no prefixed reply lines
  * @param bareReply     true if lines not starting with '+' belong to the reply (ATI, AT+GSN)
- * @param data          bytes written after the {@code > } prompt (data phase), or null
+ * @param data          bytes written after the {@code >} prompt (data phase), or null
  * @param timeout       how long the final result (OK / ERROR / +CME ERROR) may take
+ * @param lostPrompt    what the channel writes when the prompt does not come in time, before it
+ *                      resynchronises (only for a command with data)
  */
 public record AtCommand(String text, String logText, String replyPrefix, boolean bareReply, byte[] data,
-        Duration timeout) {
+        Duration timeout, LostPrompt lostPrompt) {
+
+    /**
+     * When a data command's prompt did not come in time, the modem may still be waiting for the
+     * announced bytes (its prompt was lost on the way, or not recognised) or may never have taken the
+     * command: what the channel writes must be right in both cases, and must never be bytes the modem
+     * could take as data and act on (the resync probe {@code AT+CMEE?} taken as a payload and
+     * published).
+     */
+    public enum LostPrompt {
+        /**
+         * ESC, which the document says cancels the data input: Quectel {@code AT+QMTPUB} "After > is
+         * reported, input the data to be sent. Press Ctrl+Z to send the data, or tap Esc to cancel the
+         * operation" (MQTT application note, reference 004, section 3.2.8; BC26 reference 002 and the
+         * M95 note, reference 003, say the same). In command mode a lone ESC is ignored.
+         */
+        CANCEL_WITH_ESC,
+        /**
+         * The announced number of bytes, each {@link #FILLER}, then CR. SIMCom's fixed-length inputs
+         * ({@code AT+CMQTTTOPIC}, {@code PAYLOAD}, {@code SUBTOPIC}, {@code UNSUBTOPIC},
+         * {@code WILLTOPIC}, {@code WILLMSG}) take "exactly the previously set number" of bytes
+         * (reference 001, section 5) and no document gives them a cancel; ESC would only be one
+         * more data byte. A modem still waiting takes the filler as a topic, payload or filter and
+         * is never asked to use it: no {@code AT+CMQTTPUB} or {@code AT+CMQTTSUB} follows a failed
+         * input, and the next publish sets topic and payload again ({@code #} makes the filler an
+         * invalid topic and filter, so a modem or broker that checks refuses it). A modem that never
+         * took the command reads a line of {@code #}: no {@code AT} in it, so no command, at most an
+         * {@code ERROR}, which the resync discards.
+         */
+        FILL_ANNOUNCED_LENGTH;
+
+        /** The byte {@link #FILL_ANNOUNCED_LENGTH} writes. */
+        public static final byte FILLER = '#';
+    }
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
 
     public AtCommand {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(timeout, "timeout");
+        if (lostPrompt == null) {
+            lostPrompt = LostPrompt.CANCEL_WITH_ESC;
+        }
         if (logText == null) {
             logText = text;
         }
@@ -32,28 +70,33 @@ public record AtCommand(String text, String logText, String replyPrefix, boolean
     }
 
     public static AtCommand of(String text) {
-        return new AtCommand(text, null, null, false, null, DEFAULT_TIMEOUT);
+        return new AtCommand(text, null, null, false, null, DEFAULT_TIMEOUT, LostPrompt.CANCEL_WITH_ESC);
     }
 
     public AtCommand withReplyPrefix(String prefix) {
-        return new AtCommand(text, logText, prefix, bareReply, data, timeout);
+        return new AtCommand(text, logText, prefix, bareReply, data, timeout, lostPrompt);
     }
 
     public AtCommand withBareReply() {
-        return new AtCommand(text, logText, replyPrefix, true, data, timeout);
+        return new AtCommand(text, logText, replyPrefix, true, data, timeout, lostPrompt);
     }
 
     public AtCommand withData(byte[] bytes) {
-        return new AtCommand(text, logText, replyPrefix, bareReply, bytes, timeout);
+        return new AtCommand(text, logText, replyPrefix, bareReply, bytes, timeout, lostPrompt);
     }
 
     public AtCommand withTimeout(Duration t) {
-        return new AtCommand(text, logText, replyPrefix, bareReply, data, t);
+        return new AtCommand(text, logText, replyPrefix, bareReply, data, t, lostPrompt);
+    }
+
+    /** What to write when the prompt does not come: see {@link LostPrompt}. */
+    public AtCommand withLostPrompt(LostPrompt what) {
+        return new AtCommand(text, logText, replyPrefix, bareReply, data, timeout, what);
     }
 
     /** Shows {@code masked} in logs and errors: use for any command carrying a secret. */
     public AtCommand withLogText(String masked) {
-        return new AtCommand(text, masked, replyPrefix, bareReply, data, timeout);
+        return new AtCommand(text, masked, replyPrefix, bareReply, data, timeout, lostPrompt);
     }
 
     @Override

@@ -10,14 +10,19 @@ import java.util.List;
 /**
  * Turns the modem's byte stream into {@link AtEvent}s. Pure and single-threaded: the same bytes
  * give the same events whether fed in one chunk or one byte at a time. CR and LF both end a
- * line; empty lines are skipped; {@code "> "} at the start of a line is a {@link AtEvent.Prompt};
- * a line that a {@link PayloadFraming} claims becomes an {@link AtEvent.Framed}.
+ * line; empty lines are skipped; while a prompt {@linkplain #expectPrompt() is expected}, {@code '>'}
+ * at the start of a line is a {@link AtEvent.Prompt}; a line that a {@link PayloadFraming} claims
+ * becomes an {@link AtEvent.Framed}.
  *
  * <p>Details of the contract as implemented:
  * <ul>
- * <li>A {@code '>'} as the first byte of a line followed by a space is a {@link AtEvent.Prompt};
- * it is emitted once the space arrived and leaves nothing pending. A {@code '>'} followed by
- * anything else simply starts an ordinary line.</li>
+ * <li>Once {@link #expectPrompt()} was called, the next {@code '>'} that is the first byte of a line
+ * is a {@link AtEvent.Prompt}, emitted at once whatever follows it: modules send {@code "> "} (the
+ * Quectel documents), a bare {@code ">"} and then wait for the data (SIMCom SIM7600 reference 001,
+ * section 5: "responds with {@code >}"; users' SIM7600 and SIM7670 logs), or {@code ">"} and CR LF.
+ * One space right after it belongs to the prompt and is dropped; a CR or LF ends an empty line.
+ * The expectation ends with that prompt or with {@link #cancelPrompt()}. Without it, a line that
+ * starts with {@code '>'} is an ordinary line.</li>
  * <li>After every byte appended to a line (CR and LF are never appended), each framing is
  * asked, in list order, about the line so far. The first that answers {@code n >= 0} claims it:
  * the next {@code n} bytes, whatever they are, are the payload; the {@link AtEvent.Framed} is
@@ -54,7 +59,7 @@ public final class AtDigester {
     /** The largest payload a framing may claim (16 MiB); larger claims are ignored. */
     public static final int MAX_PAYLOAD = 16 * 1024 * 1024;
 
-    private enum Mode { LINE, LF_AFTER_HEADER, PAYLOAD, CLOSING, SKIP_TO_EOL, OVERLONG }
+    private enum Mode { LINE, AFTER_PROMPT, LF_AFTER_HEADER, PAYLOAD, CLOSING, SKIP_TO_EOL, OVERLONG }
 
     /** Bytes still to be digested: the caller's, or bytes a false claim took and gives back. */
     private static final class Input {
@@ -82,9 +87,29 @@ public final class AtDigester {
     private int closing = -1;
     private long droppedLines;
     private long falseClaims;
+    /** A command that is answered with a prompt was written and its prompt has not come yet. */
+    private boolean promptExpected;
 
     public AtDigester(List<PayloadFraming> framings) {
         this.framings = framings == null ? new PayloadFraming[0] : framings.toArray(new PayloadFraming[0]);
+    }
+
+    /**
+     * A command answered with the data prompt was just written: the next {@code '>'} at the start
+     * of a line is its prompt. Bytes fed from now on are read with that in mind.
+     */
+    public void expectPrompt() {
+        promptExpected = true;
+    }
+
+    /** The command that expected a prompt is over without one (refused, timed out): {@code '>'} is text again. */
+    public void cancelPrompt() {
+        promptExpected = false;
+    }
+
+    /** Whether a prompt is expected and has not come yet. */
+    public boolean promptExpected() {
+        return promptExpected;
     }
 
     /** Feeds {@code length} bytes and returns the events they completed, in order. */
@@ -135,6 +160,13 @@ public final class AtDigester {
                     }
                     mode = Mode.PAYLOAD;
                 }
+                case AFTER_PROMPT -> {
+                    // "> ": the space is the prompt's own; anything else is read as it is.
+                    if (buf[in.pos] == ' ') {
+                        in.pos++;
+                    }
+                    mode = Mode.LINE;
+                }
                 case SKIP_TO_EOL, OVERLONG -> {
                     byte b = buf[in.pos++];
                     if (b == '\r' || b == '\n') {
@@ -147,9 +179,10 @@ public final class AtDigester {
                         if (lineLength > 0) {
                             endLine(b, events);
                         }
-                    } else if (b == ' ' && lineLength == 1 && line[0] == '>') {
+                    } else if (b == '>' && lineLength == 0 && promptExpected) {
+                        promptExpected = false;
                         events.add(new AtEvent.Prompt());
-                        lineLength = 0;
+                        mode = Mode.AFTER_PROMPT;
                     } else if (lineLength >= MAX_LINE) {
                         droppedLines++;
                         lineLength = 0;

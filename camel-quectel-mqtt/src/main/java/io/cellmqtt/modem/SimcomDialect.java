@@ -679,7 +679,8 @@ final class SimcomDialect implements MqttDialect {
 
     private static AtCommand data(String text, byte[] bytes) {
         // Prompt, then the bytes at serial speed: a 10 KiB payload takes about a second at 115200 baud.
-        return AtCommand.of(text).withData(bytes).withTimeout(AtCommand.DEFAULT_TIMEOUT.plusMillis(bytes.length));
+        return AtCommand.of(text).withData(bytes).withTimeout(AtCommand.DEFAULT_TIMEOUT.plusMillis(bytes.length))
+                .withLostPrompt(AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH);
     }
 
     // ---------------------------------------------------------------- results

@@ -493,6 +493,108 @@ class AtChannelTest {
         assertThat(modem.escapes).isEqualTo(1);
     }
 
+    /**
+     * Issue 7: SIM7600 reference 001, section 5 ("the SIM7600 module responds with {@code >}") and
+     * users' SIM7600EI, SIM7600G-H and SIM7670G logs: the prompt is a bare {@code >}, nothing after
+     * it until the data. Waiting for {@code "> "} timed out and the resync bytes became the data.
+     */
+    @Test
+    void aBarePromptIsThePromptAndTheDataFollowsItExactly() throws Exception {
+        AtomicReference<byte[]> received = new AtomicReference<>();
+        open((line, m) -> {
+            m.send("\r\n>");
+            received.set(m.readData(8));
+            m.send("\r\nOK\r\n");
+        });
+        AtRequest r = request(AtCommand.of("AT+CMQTTTOPIC=0,8").withData(ascii("PubTopic")));
+        assertThat(get(r.result()).result()).isEqualTo("OK");
+        assertThat(received.get()).containsExactly(ascii("PubTopic"));
+        assertThat(modem.hostText()).isEqualTo("AT+CMQTTTOPIC=0,8\rPubTopic");
+    }
+
+    @Test
+    void aPromptFollowedByCrLfIsThePrompt() throws Exception {
+        AtomicReference<byte[]> received = new AtomicReference<>();
+        open((line, m) -> {
+            m.send("\r\n>\r\n");
+            received.set(m.readData(3));
+            m.send("\r\nOK\r\n");
+        });
+        AtRequest r = request(AtCommand.of("AT+CMQTTPAYLOAD=0,3").withData(ascii("a>b")));
+        assertThat(get(r.result()).result()).isEqualTo("OK");
+        assertThat(received.get()).containsExactly(ascii("a>b"));
+    }
+
+    /** Outside a data command, a line that starts with {@code >} is a line: here a URC's. */
+    @Test
+    void aLineStartingWithGreaterThanOutsideADataCommandIsALine() throws Exception {
+        List<AtEvent> urcs = new CopyOnWriteArrayList<>();
+        open((line, m) -> m.send("\r\n> not a prompt\r\n\r\nOK\r\n"));
+        onUrc("> not", urcs::add);
+        assertThat(execute(AtCommand.of("AT+X")).result()).isEqualTo("OK");
+        await().untilAsserted(() -> assertThat(urcs).containsExactly(new AtEvent.Line("> not a prompt")));
+    }
+
+    /**
+     * Issue 7, point 2: a SIMCom input whose prompt did not come (lost on the way, or the modem still
+     * waiting) is completed with the announced number of filler bytes, never with ESC and the probe,
+     * which a waiting modem takes as the data. Here the modem took the command and waits, silently:
+     * it gets exactly 5 filler bytes, and the probe after them is answered as a command.
+     */
+    @Test
+    void aSimcomInputWithoutItsPromptIsFilledToItsLengthBeforeTheProbe() throws Exception {
+        AtomicReference<byte[]> taken = new AtomicReference<>();
+        open(FakeModem.withResync((line, m) -> {
+            if (line.startsWith("AT+CMQTTPAYLOAD")) {
+                taken.set(m.readData(5)); // the prompt was lost on the wire: the modem waits for 5 bytes
+                m.send("\r\nOK\r\n");
+            } else if (line.equals("AT")) {
+                m.send("\r\nOK\r\n");
+            }
+        }));
+        Throwable t = failure(submit(AtCommand.of("AT+CMQTTPAYLOAD=0,5").withData(ascii("hello"))
+                .withLostPrompt(AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH).withTimeout(Duration.ofMillis(200))));
+        assertThat(t).isInstanceOf(AtTimeoutException.class).hasMessageContaining("prompt");
+        assertThat(execute(AtCommand.of("AT")).result()).isEqualTo("OK");
+        assertThat(taken.get()).containsExactly(ascii("#####"));
+        assertThat(modem.hostText()).startsWith("AT+CMQTTPAYLOAD=0,5\r#####\rAT+CMEE?\r");
+        assertThat(modem.escapes).isZero();
+    }
+
+    /** The same recovery, where the modem never took the command: the filler is a line without AT. */
+    @Test
+    void theFillerIsHarmlessToAModemThatNeverTookTheCommand() throws Exception {
+        open(FakeModem.withResync((line, m) -> {
+            if (!line.startsWith("AT")) {
+                m.send("\r\nERROR\r\n"); // "#####": no command
+            } else if (line.equals("AT")) {
+                m.send("\r\nOK\r\n");
+            }
+            // AT+CMQTTTOPIC: lost, no answer
+        }));
+        assertThat(failure(submit(AtCommand.of("AT+CMQTTTOPIC=0,5").withData(ascii("topic"))
+                .withLostPrompt(AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH).withTimeout(Duration.ofMillis(200)))))
+                .isInstanceOf(AtTimeoutException.class);
+        assertThat(execute(AtCommand.of("AT")).result()).isEqualTo("OK");
+        assertThat(modem.commands).containsExactly("AT+CMQTTTOPIC=0,5", "#####", "AT+CMEE?", "AT");
+    }
+
+    /** A prompt that comes after its command timed out is no prompt: the data is not written then. */
+    @Test
+    void aLatePromptAfterTheTimeoutIsNotAnsweredWithData() throws Exception {
+        open(FakeModem.withResync((line, m) -> {
+            if (line.equals("AT")) {
+                m.send("\r\nOK\r\n");
+            }
+            // AT+QMTPUB: no prompt in time; it comes later, below
+        }));
+        assertThat(failure(submit(AtCommand.of("AT+QMTPUB=0,1,1,0,\"t\",3").withData(ascii("abc"))
+                .withTimeout(Duration.ofMillis(150))))).isInstanceOf(AtTimeoutException.class);
+        modem.send("\r\n> ");
+        assertThat(execute(AtCommand.of("AT")).result()).isEqualTo("OK");
+        assertThat(modem.hostText()).doesNotContain("abc");
+    }
+
     @Test
     void resyncRetriesTheProbeUntilAnsweredDispatchesKnownUrcsAndDiscardsStrayLines() throws Exception {
         AtomicInteger ats = new AtomicInteger();

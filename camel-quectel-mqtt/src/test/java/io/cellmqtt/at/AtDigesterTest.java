@@ -87,33 +87,93 @@ class AtDigesterTest {
         assertThat(new AtDigester(List.of()).feed(buf, 2, 4)).containsExactly(line("OK"));
     }
 
-    @Test
-    void promptAtLineStart() {
-        check(bytes("\r\n> "), prompt());
-        check(bytes("AT+QMTPUB=0,1,1,0,\"t\",3\r\r\n> "), line("AT+QMTPUB=0,1,1,0,\"t\",3"), prompt());
+    /** Asserts both feeding styles give {@code expected} from a digester that expects a prompt. */
+    private static void checkExpectingPrompt(byte[] data, AtEvent... expected) {
+        AtDigester all = new AtDigester(List.of(new QuectelRecvFraming()));
+        all.expectPrompt();
+        assertThat(all.feed(data, 0, data.length)).containsExactly(expected);
+        AtDigester one = new AtDigester(List.of(new QuectelRecvFraming()));
+        one.expectPrompt();
+        List<AtEvent> out = new ArrayList<>();
+        for (int i = 0; i < data.length; i++) {
+            out.addAll(one.feed(data, i, 1));
+        }
+        assertThat(out).containsExactly(expected);
     }
 
     @Test
-    void promptIsEmittedOnlyOnceTheSpaceArrivesAndLeavesNothingPending() {
+    void promptAtLineStart() {
+        checkExpectingPrompt(bytes("\r\n> "), prompt());
+        checkExpectingPrompt(bytes("AT+QMTPUB=0,1,1,0,\"t\",3\r\r\n> "), line("AT+QMTPUB=0,1,1,0,\"t\",3"), prompt());
+    }
+
+    /** SIM7600 reference 001, section 5: the module "responds with {@code >}" and waits for the bytes. */
+    @Test
+    void barePromptIsEmittedAtOnceWithNothingAfterIt() {
         AtDigester d = new AtDigester(List.of());
+        d.expectPrompt();
+        byte[] gt = bytes("\r\n>");
+        assertThat(d.feed(gt, 0, gt.length)).containsExactly(prompt());
+        assertThat(d.promptExpected()).isFalse();
+        byte[] next = bytes("\r\nOK\r\n");
+        assertThat(d.feed(next, 0, next.length)).containsExactly(line("OK"));
+    }
+
+    @Test
+    void promptFollowedByCrLfLeavesNoLine() {
+        checkExpectingPrompt(bytes("\r\n>\r\n"), prompt());
+        checkExpectingPrompt(bytes("\r\n>\r\n\r\nOK\r\n"), prompt(), line("OK"));
+    }
+
+    @Test
+    void theSpaceAfterThePromptIsItsOwnEvenWhenItComesLater() {
+        AtDigester d = new AtDigester(List.of());
+        d.expectPrompt();
         byte[] gt = bytes("\r\n>");
         byte[] sp = bytes(" ");
-        assertThat(d.feed(gt, 0, gt.length)).isEmpty();
-        assertThat(d.feed(sp, 0, 1)).containsExactly(prompt());
+        assertThat(d.feed(gt, 0, gt.length)).containsExactly(prompt());
+        assertThat(d.feed(sp, 0, 1)).isEmpty();
         byte[] next = bytes("\r\nOK\r\n");
         assertThat(d.feed(next, 0, next.length)).containsExactly(line("OK"));
     }
 
     @Test
     void promptFollowedDirectlyByTextStartsAFreshLine() {
-        check(bytes("> OK\r\n"), prompt(), line("OK"));
+        checkExpectingPrompt(bytes("> OK\r\n"), prompt(), line("OK"));
+        checkExpectingPrompt(bytes(">OK\r\n"), prompt(), line("OK"));
     }
 
     @Test
-    void greaterThanNotFollowedBySpaceIsAnOrdinaryLine() {
+    void onlyOnePromptPerExpectation() {
+        checkExpectingPrompt(bytes("\r\n> \r\n> x\r\n"), prompt(), line("> x"));
+    }
+
+    @Test
+    void aGreaterThanInsideALineIsNeverAPrompt() {
+        checkExpectingPrompt(bytes("+CSQ: >\r\n> "), line("+CSQ: >"), prompt());
+    }
+
+    @Test
+    void withoutAnExpectedPromptALineStartingWithGreaterThanIsALine() {
+        check(bytes("> hello\r\n"), line("> hello"));
         check(bytes(">x\r\n"), line(">x"));
         check(bytes(">\r\n"), line(">"));
-        check(bytes("a> \r\n"), line("a> "));
+        check(bytes("> \r\n"), line("> "));
+    }
+
+    @Test
+    void aCancelledExpectationMakesGreaterThanTextAgain() {
+        AtDigester d = new AtDigester(List.of());
+        d.expectPrompt();
+        d.cancelPrompt();
+        byte[] b = bytes("\r\n> x\r\n");
+        assertThat(d.feed(b, 0, b.length)).containsExactly(line("> x"));
+    }
+
+    @Test
+    void greaterThanNotFollowedBySpaceIsAnOrdinaryLineOutsideAPrompt() {
+        // after CR LF, a second LF is the payload's first byte
+        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,3\r\n\nab\r\n"), framed("+CMQTTRXPAYLOAD: 0,3", bytes("\nab")));
     }
 
     @Test
@@ -285,7 +345,7 @@ class AtDigesterTest {
     void zeroBytesAfterALine() {
         checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,0\r\n+CMQTTRXEND: 0\r\n"),
                 framed("+CMQTTRXPAYLOAD: 0,0", new byte[0]), line("+CMQTTRXEND: 0"));
-        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,0\r> "), framed("+CMQTTRXPAYLOAD: 0,0", new byte[0]), prompt());
+        checkSimcom(bytes("+CMQTTRXPAYLOAD: 0,0\r> x\r"), framed("+CMQTTRXPAYLOAD: 0,0", new byte[0]), line("> x"));
     }
 
     @Test
