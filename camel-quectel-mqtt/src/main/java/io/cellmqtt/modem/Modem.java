@@ -84,6 +84,15 @@ public final class Modem implements AutoCloseable {
     private PdpAction afterRegistration = PdpAction.INITIAL;
     /** A client asked for the network to be checked and the check runs. */
     private boolean checkingNetwork;
+    /** This bring-up's {@code ATE0} was answered OK: an echo from now on is not a boot-time echo. */
+    private boolean echoOffAnswered;
+    /**
+     * The firmware keeps echoing after {@code ATE0} answered OK (issue 7: a port whose echo can't be
+     * switched off): echoes are dropped and are no sign of a restart; RDY, {@code +CPIN: READY} and
+     * silence still are.
+     */
+    private boolean echoStaysOn;
+    private boolean echoStaysOnLogged;
     private CompletableFuture<Void> closing;
     private final CompletableFuture<Void> identified = new CompletableFuture<>();
 
@@ -123,7 +132,7 @@ public final class Modem implements AutoCloseable {
         channel.setListener(new ChannelListener() {
             @Override
             public void onResynchronised(boolean echoOn) {
-                if (echoOn) {
+                if (echoOn && !echoStaysOn) {
                     restartSeen("echo is on again");
                 } else {
                     verifyConnections();
@@ -142,6 +151,13 @@ public final class Modem implements AutoCloseable {
 
             @Override
             public void onEcho() {
+                if (echoStaysOn) {
+                    return;
+                }
+                if (state == ModemState.BRINGING_UP && echoOffAnswered) {
+                    echoStaysOn();
+                    return;
+                }
                 restartSeen("a command came back echoed");
             }
         });
@@ -339,6 +355,15 @@ public final class Modem implements AutoCloseable {
         afterRegistration = PdpAction.REACTIVATE;
     }
 
+    private void echoStaysOn() {
+        echoStaysOn = true;
+        if (!echoStaysOnLogged) {
+            echoStaysOnLogged = true;
+            LOG.warn("{}: the modem keeps echoing commands after ATE0 was answered OK; echoes are dropped, and an echo "
+                    + "is not taken for a restart on this modem (RDY, +CPIN: READY and silence still are)", name);
+        }
+    }
+
     private void restartSeen(String line) {
         // Once brought up, echo is off and the SIM is ready: any of these means the modem restarted.
         // During bring-up they are the boot lines of the restart being handled, except RDY / APP RDY,
@@ -508,8 +533,16 @@ public final class Modem implements AutoCloseable {
         int current = ++run;
         cancelRetry();
         moveTo(ModemState.BRINGING_UP, why);
+        echoOffAnswered = false;
+        echoStaysOn = false;
         synchronise(current, 1)
                 .thenCompose(v -> exec(current, "ATE0", "switching echo off"))
+                .thenApply(r -> {
+                    if (current == run) {
+                        echoOffAnswered = true;
+                    }
+                    return r;
+                })
                 .thenCompose(v -> exec(current, "AT+CMEE=2", "enabling verbose errors"))
                 .thenCompose(v -> exec(current, AtCommand.of("ATI").withBareReply(), "reading the identity"))
                 .thenCompose(r -> identify(current, AtiReply.parse(r.lines())))

@@ -2,12 +2,14 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtErrorException;
 import io.cellmqtt.at.AtEvent;
 import io.cellmqtt.at.AtRequest;
 import io.cellmqtt.at.AtTimeoutException;
 import io.cellmqtt.loop.ModemLoop;
 import io.cellmqtt.at.PayloadFraming;
 import io.cellmqtt.at.QuectelRecvFraming;
+import io.cellmqtt.at.SwitchableFraming;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +48,14 @@ final class QuectelDialect implements MqttDialect {
     private final int pdpContextId;
     private final ResultWaiters<int[]> waiters;
     private final Map<Integer, Duration> packetDeadline = new HashMap<>();
+    /**
+     * What the receive framing claims: the length framing of the profile until the firmware refuses
+     * {@code recv/mode}, nothing after (the length-less form then comes, and its quotes can't frame).
+     */
+    private final SwitchableFraming receiveFraming = new SwitchableFraming();
+    private ModemProfile.Receive receive;
+    /** Keys this firmware answered ERROR to, which are not sent again (issue 7: older BG96 firmware). */
+    private final Set<String> refusedKeys = new HashSet<>();
     private DialectListener listener;
 
     QuectelDialect(AtChannel channel, ModemLoop loop, ModemProfile profile, int pdpContextId) {
@@ -53,6 +63,8 @@ final class QuectelDialect implements MqttDialect {
         this.profile = profile;
         this.pdpContextId = pdpContextId;
         this.waiters = new ResultWaiters<>(loop);
+        this.receive = profile.receive();
+        receiveFraming.use(receiveFramings(profile));
     }
 
     /**
@@ -75,7 +87,7 @@ final class QuectelDialect implements MqttDialect {
 
     @Override
     public List<PayloadFraming> framings() {
-        return receiveFramings(profile);
+        return List.of(receiveFraming);
     }
 
     @Override
@@ -180,10 +192,59 @@ final class QuectelDialect implements MqttDialect {
         packetDeadline.put(idx, Duration.ofSeconds((long) s.packetTimeout() * (s.retryTimes() + 1) + 10));
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (AtCommand c : commands) {
-            chain = chain.thenCompose(v -> channel.submit(c).result()).thenApply(r -> null);
+            String optional = optionalKey(c);
+            if (optional != null && refusedKeys.contains(optional)) {
+                continue;
+            }
+            chain = chain.thenCompose(v -> {
+                CompletableFuture<Void> sent = channel.submit(c).result().thenApply(r -> null);
+                return optional == null ? sent : sent.exceptionallyCompose(e -> refused(optional, c, s, e));
+            });
         }
         return chain.exceptionallyCompose(e -> CompletableFuture.failedFuture(new ModemException(
                 "configuring MQTT client " + idx + " failed: " + QuectelResults.describe(Failures.cause(e)), Failures.cause(e))));
+    }
+
+    /**
+     * {@code "recv/mode"} or {@code "version"} for the command that sets it, else null: keys older
+     * firmware answers {@code ERROR} to (a BG96 of 2018 knows neither; its document, reference 000,
+     * never sets them), which the client can do without.
+     */
+    private String optionalKey(AtCommand c) {
+        for (String key : List.of("recv/mode", "version")) {
+            String spelled = profile.configKey(key).orElse(null);
+            if (spelled != null && c.text().startsWith("AT+QMTCFG=\"" + spelled + "\",")) {
+                return key;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The firmware refused an optional key with {@code ERROR} or {@code +CME ERROR}: do without it,
+     * say so once, and don't ask again. Any other failure (a timeout, a lost link) stays a failure.
+     */
+    private CompletableFuture<Void> refused(String key, AtCommand c, MqttClientSettings s, Throwable e) {
+        Throwable cause = Failures.cause(e);
+        if (!(cause instanceof AtErrorException)) {
+            return CompletableFuture.failedFuture(cause);
+        }
+        if (!refusedKeys.add(key)) {
+            return CompletableFuture.completedFuture(null); // another client's configuration heard it first
+        }
+        if (key.equals("recv/mode")) {
+            receive = ModemProfile.Receive.QUECTEL_LINE;
+            receiveFraming.use(List.of());
+            LOG.warn("{} -> {}: this firmware does not report a received message's length; messages are read in "
+                    + "the length-less form +QMTRECV: <idx>,<msgid>,\"<topic>\",\"<payload>\", where a payload ends "
+                    + "at the end of its line (a payload holding CR or LF can't be received whole). A firmware update "
+                    + "brings the length back", c.logText(), cause.getMessage());
+        } else {
+            LOG.warn("{} -> {}: this firmware does not let the MQTT version be chosen; the modem's default is used "
+                    + "instead of {}", c.logText(), cause.getMessage(),
+                    s.protocolVersion() == 4 ? "3.1.1 (4)" : "3.1 (3)");
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     /**
@@ -584,7 +645,7 @@ final class QuectelDialect implements MqttDialect {
         ReceivedMessage m;
         if (event instanceof AtEvent.Framed framed) {
             m = ReceiveUrc.parseFramed(framed.header(), framed.payload());
-        } else if (profile.receive() == ModemProfile.Receive.QUECTEL_LINE) {
+        } else if (receive == ModemProfile.Receive.QUECTEL_LINE) {
             m = ReceiveUrc.parseUnframedLine(((AtEvent.Line) event).text());
         } else {
             m = ReceiveUrc.parseLine(((AtEvent.Line) event).text());
