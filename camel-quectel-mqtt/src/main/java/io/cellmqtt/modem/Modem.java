@@ -593,95 +593,51 @@ public final class Modem implements AutoCloseable {
                 });
     }
 
-    /** The profile from ATI (and AT+CGMM when ATI is not conclusive), then the IMEI. */
+    /** The profile (ATI, AT+CGMM, or {@code modem=}) and the IMEI; the first time, the dialect for that profile. */
     private CompletableFuture<Void> identify(int current, AtiReply ati) {
-        return chooseProfile(current, ati).thenCompose(identifiedAs -> {
-            if (profile != null && identifiedAs.profile() != profile) {
-                return CompletableFuture.failedFuture(new ModemException(name + ": the modem is now a "
-                        + identifiedAs.profile().name() + ", not the " + profile.name()
-                        + " its clients were started with; restart the routes"));
-            }
-            return exec(current, AtCommand.of("AT+GSN").withBareReply(), "reading the IMEI").thenCompose(r -> {
-                Optional<String> imei = r.lines().stream().map(String::trim).filter(l -> l.matches("\\d{14,17}"))
-                        .findFirst();
-                if (imei.isEmpty()) {
-                    return CompletableFuture.failedFuture(new ModemException(name + ": AT+GSN gave no IMEI"));
-                }
-                identity = new ModemIdentity(ati.manufacturer(), identifiedAs.model(), ati.revision(), imei.get());
-                identityView = identity;
-                if (profile == null) {
-                    profile = identifiedAs.profile();
-                    profileView = profile;
-                    dialect = MqttDialect.create(channel, loop, profile, settings);
-                    framing.use(dialect.framings());
-                    dialect.bind(new MqttDialect.DialectListener() {
-                        @Override
-                        public void onMessage(ReceivedMessage message) {
-                            MqttClient c = clients.get(message.clientIndex());
-                            if (c != null) {
-                                c.onMessage(message);
-                            }
-                        }
-
-                        @Override
-                        public void onConnectionLost(int index, int code, ConnectionLostException cause) {
-                            MqttClient c = clients.get(index);
-                            if (c != null) {
-                                c.onConnectionLost(cause);
-                            }
-                        }
-                    });
-                    dialectView = dialect;
-                }
-                LOG.info("{}: {} {} ({}), IMEI {}, profile {}", name, identity.manufacturer(), identity.model(),
-                        identity.revision(), identity.imei(), profile.name());
-                return CompletableFuture.completedFuture(null);
-            });
-        });
+        return new ModemIdentifier(name, settings.model(), command -> exec(current, command,
+                        command.text().equals("AT+GSN") ? "reading the IMEI" : "reading the model"))
+                .identify(ati).thenCompose(found -> {
+                    if (profile != null && found.profile() != profile) {
+                        return CompletableFuture.failedFuture(new ModemException(name + ": the modem is now a "
+                                + found.profile().name() + ", not the " + profile.name()
+                                + " its clients were started with; restart the routes"));
+                    }
+                    identity = found.identity();
+                    identityView = identity;
+                    if (profile == null) {
+                        profile = found.profile();
+                        profileView = profile;
+                        useDialect(MqttDialect.create(channel, loop, profile, settings));
+                    }
+                    LOG.info("{}: {} {} ({}), IMEI {}, profile {}", name, identity.manufacturer(), identity.model(),
+                            identity.revision(), identity.imei(), profile.name());
+                    return CompletableFuture.completedFuture(null);
+                });
     }
 
-    /** The profile, and the model string that named it (or ATI's, for an explicit {@code modem=}). */
-    private record Identified(ModemProfile profile, String model) {
-    }
+    /** The dialect of the identified profile: its receive framing, and its reports routed to the clients. */
+    private void useDialect(MqttDialect d) {
+        dialect = d;
+        framing.use(d.framings());
+        d.bind(new MqttDialect.DialectListener() {
+            @Override
+            public void onMessage(ReceivedMessage message) {
+                MqttClient c = clients.get(message.clientIndex());
+                if (c != null) {
+                    c.onMessage(message);
+                }
+            }
 
-    /**
-     * {@code modem=auto}: the model ATI names ({@code Model:} line, else its second line), else
-     * the one {@code AT+CGMM} names; an explicit {@code modem=} wins over both.
-     */
-    private CompletableFuture<Identified> chooseProfile(int current, AtiReply ati) {
-        if (settings.model() != null && !settings.model().equalsIgnoreCase("auto")) {
-            Optional<ModemProfile> named = ModemProfile.byName(settings.model());
-            if (named.isEmpty()) {
-                return CompletableFuture.failedFuture(new ModemException("modem=" + settings.model()
-                        + " is not supported; supported: auto, " + ModemProfile.supportedNames()));
+            @Override
+            public void onConnectionLost(int index, int code, ConnectionLostException cause) {
+                MqttClient c = clients.get(index);
+                if (c != null) {
+                    c.onConnectionLost(cause);
+                }
             }
-            ModemProfile p = named.get();
-            if (ModemProfile.byIdentity(ati.model()).filter(found -> found != p).isPresent()) {
-                LOG.warn("{}: modem={} but the modem says it is '{}'", name, p.name(), ati.model());
-            }
-            return CompletableFuture.completedFuture(new Identified(p, ati.model()));
-        }
-        Optional<ModemProfile> fromAti = ModemProfile.byIdentity(ati.model());
-        if (fromAti.isPresent()) {
-            return CompletableFuture.completedFuture(new Identified(fromAti.get(), ati.model()));
-        }
-        return channel.submit(AtCommand.of("AT+CGMM").withBareReply()).result().handle((r, e) -> {
-            Throwable c = e == null ? null : Failures.cause(e);
-            if (c != null && !(c instanceof AtErrorException)) {
-                throw new java.util.concurrent.CompletionException(new ModemException(name + ": reading the model "
-                        + "failed: " + c.getMessage(), c));
-            }
-            String cgmm = r == null ? "" : r.lines().stream().map(String::trim).filter(l -> !l.isEmpty()).findFirst()
-                    .orElse("");
-            Optional<ModemProfile> fromCgmm = ModemProfile.byIdentity(cgmm);
-            if (fromCgmm.isPresent()) {
-                return new Identified(fromCgmm.get(), cgmm);
-            }
-            throw new java.util.concurrent.CompletionException(new ModemException(name + ": modem=auto can't tell "
-                    + "which model this is: ATI said " + ati.lines().stream().map(AtStrings::printable).toList()
-                    + ", AT+CGMM said '" + AtStrings.printable(cgmm) + "'; supported models: "
-                    + ModemProfile.supportedNames() + " (if it is one of them, set modem= to its name)"));
         });
+        dialectView = d;
     }
 
     /** APN settings the model's command has no place for fail the start, before a byte of them is sent. */
