@@ -39,6 +39,9 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
     private static final List<String> REPLAYED = List.of(
             "a7670e-01-connect-result-3.txt",
             "a76xx-01-ccertdown-prompt-then-newline.txt",
+            "a76xx-02-authmode0-connect-ok.txt",
+            "bc26-01-cpin-error-before-ready.txt",
+            "bg95-01-ssl-open-minus1.txt",
             "bg96-01-ati-autodetect.txt",
             "bg96-02-powered-down-rdy.txt",
             "bg96-03-ssl-open-fail.txt",
@@ -205,6 +208,29 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
         assertThat(e).isInstanceOf(ResultException.class);
         assertThat(((ResultException) e).result()).isEqualTo(3);
         assertThat(e.getMessage()).contains("+CMQTTCONNECT: 0,3").contains("sock connect fail");
+        script.awaitFinished(WAIT);
+    }
+
+    /**
+     * A76xx: TLS without server authentication ({@code authmode} 0: a TLS client with no CA certificate) and the
+     * captured connect, our command being the captured one. Start, acquire and {@code AT+CMQTTSSLCFG} are not in
+     * the capture.
+     */
+    @Test
+    void a76xx_02_lilygoIssue77_tlsWithoutServerAuthenticationConnects() throws Exception {
+        Capture cap = Captures.load("a76xx-02-authmode0-connect-ok.txt");
+        script = simcom()
+                .on("AT+CSSLCFG=\"sslversion\",0,4", "OK")
+                .expect(cap.hostLine("AT+CSSLCFG=\"authmode\"") + "\r").send(cap.reply("AT+CSSLCFG=\"authmode\""))
+                .on("AT+CMQTTSTART", "OK", "+CMQTTSTART: 0")
+                .on("AT+CMQTTACCQ=0,\"dev\",1", "OK")
+                .on("AT+CMQTTSSLCFG=0,0", "OK")
+                .expect(cap.hostLine("AT+CMQTTCONNECT") + "\r").send(cap.reply("AT+CMQTTCONNECT"))
+                .start();
+        MqttClient client = startSimcom(settings(MqttClientSettings.of("broker.emqx.io", 8883).withClientId("dev")
+                .withClientIndex(0).withReconnectDelays(Duration.ofMillis(20), Duration.ofMillis(200))
+                .withSsl(0, null, null, null, "0xFFFF"), "broker.emqx.io", 8883, 60));
+        assertThat(client.state()).isEqualTo(MqttClientState.CONNECTED);
         script.awaitFinished(WAIT);
     }
 
@@ -515,11 +541,74 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
         script.awaitFinished(WAIT);
     }
 
+    // ---------------------------------------------------------------- Quectel BG95, BC26
+
+    /**
+     * BG95: an SSL open answered OK, then {@code +QMTOPEN: 0,-1}. Our host is our own (the poster masked his); the
+     * configuration before the open is not in the capture. The start must fail with result -1; then the component
+     * closes the connection before trying again (not in the capture).
+     */
+    @Test
+    void bg95_01_esp32Bg95Pr5_sslOpenResultMinus1FailsTheStart() throws Exception {
+        Capture cap = Captures.load("bg95-01-ssl-open-minus1.txt");
+        script = new ScriptedModem().bringUp()
+                .ok("AT+QMTCFG=\"version\",0,4",
+                        "AT+QMTCFG=\"pdpcid\",0,1",
+                        "AT+QMTCFG=\"ssl\",0,1,2",
+                        "AT+QMTCFG=\"keepalive\",0,120",
+                        "AT+QMTCFG=\"session\",0,1",
+                        "AT+QMTCFG=\"timeout\",0,5,3,0",
+                        "AT+QMTCFG=\"will\",0,0",
+                        "AT+QMTCFG=\"recv/mode\",0,0,1",
+                        "AT+QSSLCFG=\"cacert\",2,\"cacert.pem\"",
+                        "AT+QSSLCFG=\"seclevel\",2,1",
+                        "AT+QSSLCFG=\"sslversion\",2,4",
+                        "AT+QSSLCFG=\"ciphersuite\",2,0xFFFF",
+                        "AT+QSSLCFG=\"ignorelocaltime\",2,1")
+                .expect("AT+QMTOPEN=0,\"broker\",8883\r").send(cap.reply("AT+QMTOPEN"))
+                .expect("AT+QMTCLOSE=0\r")
+                .start();
+        modem = Modem.open(ModemSettings.of("scripted"), script.link());
+        assertThat(modem.modelName()).isEqualTo("bg95");
+        MqttClient client = modem.createClient(settings("broker", 8883, "dev")
+                .withSsl(2, "cacert.pem", null, null, "0xFFFF"));
+        Throwable e = failureOf(client.start());
+        assertThat(e).isInstanceOf(ResultException.class);
+        assertThat(((ResultException) e).result()).isEqualTo(-1);
+        assertThat(e.getMessage()).contains("+QMTOPEN: 0,-1");
+        script.awaitFinished(WAIT);
+    }
+
+    /**
+     * BC26 after a reset: {@code AT+CPIN?} answered with a bare {@code ERROR} while the SIM is not ready; a later
+     * {@code AT+CPIN?} is answered {@code +CPIN: READY}. The bring-up must get over the first answer (here: it
+     * brings the modem up again and asks once more; that retry is not in the capture, the answers are). The ATI
+     * and IMEI answers are the simulated BC26's.
+     */
+    @Test
+    void bc26_01_dsi2598Example_simNotReadyAfterResetThenReady() throws Exception {
+        Capture cap = Captures.load("bc26-01-cpin-error-before-ready.txt");
+        script = new ScriptedModem().identify(BC26_ATI)
+                .on("AT+GSN", "866425030000001", "OK")
+                .expect("AT+CPIN?\r").send(cap.reply("AT+CPIN?", 1))
+                .identify(BC26_ATI)
+                .on("AT+GSN", "866425030000001", "OK")
+                .expect("AT+CPIN?\r").send(cap.reply("AT+CPIN?", 2))
+                .on("AT+CEREG?", "+CEREG: 0,1", "OK")
+                .start();
+        modem = Modem.open(new ModemSettings("scripted", 115200, "auto", null, null, null, 1, false,
+                Duration.ofSeconds(5)), script.link());
+        assertThat(modem.modelName()).isEqualTo("bc26");
+        script.awaitFinished(WAIT);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static final String[] SIM7600_ATI = {"Manufacturer: SIMCOM INCORPORATED", "Model: SIMCOM_SIM7600E-H",
             "Revision: SIM7600M22_V2.0", "IMEI: 866425030000001", "+GCAP: +CGSM"};
     private static final String[] BG96_ATI = {"Quectel", "BG96", "Revision: BG96MAR02A07M1G"};
+    /** The simulated BC26's ATI answer (as in Bc26TranscriptTest; not from a capture). */
+    private static final String[] BC26_ATI = {"Quectel_Ltd", "Quectel_BC26", "Revision: BC26NBR01A10"};
 
     /** The simulated SIM7600 bring-up (not from a capture). */
     private static ScriptedModem simcom() {
