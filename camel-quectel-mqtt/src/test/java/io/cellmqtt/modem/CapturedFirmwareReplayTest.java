@@ -38,6 +38,7 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
     /** Every capture file, and the test that replays it. */
     private static final List<String> REPLAYED = List.of(
             "a7670e-01-connect-result-3.txt",
+            "a7670e-02-sim-failure-then-ready.txt",
             "a76xx-01-ccertdown-prompt-then-newline.txt",
             "a76xx-02-authmode0-connect-ok.txt",
             "bc26-01-cpin-error-before-ready.txt",
@@ -230,6 +231,35 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
         MqttClient client = startSimcom(settings(MqttClientSettings.of("broker.emqx.io", 8883).withClientId("dev")
                 .withClientIndex(0).withReconnectDelays(Duration.ofMillis(20), Duration.ofMillis(200))
                 .withSsl(0, null, null, null, "0xFFFF"), "broker.emqx.io", 8883, 60));
+        assertThat(client.state()).isEqualTo(MqttClientState.CONNECTED);
+        script.awaitFinished(WAIT);
+    }
+
+    /**
+     * A7670E right after boot: {@code *ATREADY: 1} before the first command, {@code AT+CPIN?} answered
+     * {@code +CME ERROR: SIM failure}, then (unasked) STK URCs, {@code +CPIN: READY} and {@code SMS DONE}. The
+     * bring-up must get over the transient SIM error: here it brings the modem up again and asks once more, the
+     * answers to that being the simulated modem's (the capture's SIM became ready on its own). The echo lines are
+     * left out: our bring-up turned echo off.
+     */
+    @Test
+    void a7670e_02_lilygoIssue332_simFailureRightAfterBootThenReady() throws Exception {
+        Capture cap = Captures.load("a7670e-02-sim-failure-then-ready.txt");
+        List<byte[]> second = cap.replyReads("AT+CPIN?", 2);
+        script = new ScriptedModem().send(cap.beforeFirstCommand())
+                .identify(SIM7600_ATI)
+                .on("AT+GSN", "866425030000001", "OK")
+                .expect("AT+CPIN?\r").send(noEcho(cap, "AT+CPIN?"));
+        // what followed the poster's second AT+CPIN? after its echo and error: the URCs of the SIM becoming ready
+        for (byte[] line : second.subList(2, second.size())) {
+            script.send(latin1(line));
+        }
+        script = sim7600BringUp(script)
+                .on("AT+CMQTTSTART", "OK", "+CMQTTSTART: 0")
+                .on("AT+CMQTTACCQ=0,\"dev\",0", "OK")
+                .on("AT+CMQTTCONNECT=0,\"tcp://broker:1883\",120,1", "OK", "+CMQTTCONNECT: 0,0")
+                .start();
+        MqttClient client = startSimcom(plain("dev"));
         assertThat(client.state()).isEqualTo(MqttClientState.CONNECTED);
         script.awaitFinished(WAIT);
     }
