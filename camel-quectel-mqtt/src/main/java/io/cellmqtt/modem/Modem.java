@@ -54,6 +54,8 @@ public final class Modem implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(45);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration PDP_TIMEOUT = Duration.ofSeconds(150);
+    /** How long a SIM that answers {@code AT+CPIN?} with an error may take to become ready. */
+    static final Duration SIM_READY_WAIT = Duration.ofSeconds(20);
     /** Chunks the reader may have handed over and the loop not yet taken: past this, the reader waits. */
     private static final int MAX_PENDING_CHUNKS = 256;
 
@@ -547,15 +549,8 @@ public final class Modem implements AutoCloseable {
                 .thenCompose(v -> exec(current, AtCommand.of("ATI").withBareReply(), "reading the identity"))
                 .thenCompose(r -> identify(current, AtiReply.parse(r.lines())))
                 .thenCompose(v -> refuseApnSettingsTheModelCannotTake())
-                .thenCompose(v -> exec(current, AtCommand.of("AT+CPIN?").withReplyPrefix("+CPIN:"), "checking the SIM"))
-                .thenCompose(r -> {
-                    String pin = r.lines().stream().findFirst().orElse("");
-                    if (!pin.contains("READY")) {
-                        return CompletableFuture.failedFuture(new ModemException(name + ": SIM not ready (" + pin
-                                + "): insert the SIM or remove its PIN"));
-                    }
-                    return powerSavingOff(current);
-                })
+                .thenCompose(v -> checkSim(current, System.nanoTime() + SIM_READY_WAIT.toNanos()))
+                .thenCompose(v -> powerSavingOff(current))
                 .whenComplete((v, e) -> {
                     if (current != run) {
                         return;
@@ -591,6 +586,50 @@ public final class Modem implements AutoCloseable {
                     }
                     return synchronise(current, attempt + 1);
                 });
+    }
+
+    /**
+     * {@code AT+CPIN?} until {@code +CPIN: READY}. A SIM that asks for a PIN or PUK fails the bring-up
+     * at once: only the user can help. An error is what a SIM still starting says, seen on real
+     * modules right after power-up (captures: SIM7600G-H "+CME ERROR: SIM busy", A7670E
+     * "+CME ERROR: SIM failure", BC26 a bare "ERROR", each followed by "+CPIN: READY" moments later):
+     * asked again every second for {@link #SIM_READY_WAIT}, then it fails the bring-up with the last
+     * answer.
+     */
+    private CompletableFuture<Void> checkSim(int current, long deadline) {
+        if (current != run) {
+            return CompletableFuture.failedFuture(new ModemException(name + ": checking the SIM superseded"));
+        }
+        return channel.submit(AtCommand.of("AT+CPIN?").withReplyPrefix("+CPIN:")).result().handle((r, e) -> {
+            if (e == null) {
+                String pin = r.lines().stream().findFirst().orElse("");
+                if (pin.contains("READY")) {
+                    return CompletableFuture.<Void>completedFuture(null);
+                }
+                return CompletableFuture.<Void>failedFuture(new ModemException(name + ": SIM not ready (" + pin
+                        + "): insert the SIM or remove its PIN"));
+            }
+            Throwable c = Failures.cause(e);
+            if (!(c instanceof AtErrorException err)) {
+                return CompletableFuture.<Void>failedFuture(new ModemException(name + ": checking the SIM failed: "
+                        + c.getMessage(), c));
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return CompletableFuture.<Void>failedFuture(new ModemException(name + ": SIM not ready after "
+                        + SIM_READY_WAIT.toSeconds() + " s (AT+CPIN? -> " + err.result()
+                        + "): insert the SIM, check its contacts, or remove its PIN", c));
+            }
+            LOG.debug("{}: AT+CPIN? -> {}: the SIM may still be starting; asking again in 1 s", name, err.result());
+            CompletableFuture<Void> again = new CompletableFuture<>();
+            loop.schedule(Duration.ofSeconds(1), () -> checkSim(current, deadline).whenComplete((v, x) -> {
+                if (x != null) {
+                    again.completeExceptionally(Failures.cause(x));
+                } else {
+                    again.complete(null);
+                }
+            }));
+            return again;
+        }).thenCompose(f -> f);
     }
 
     /** The profile (ATI, AT+CGMM, or {@code modem=}) and the IMEI; the first time, the dialect for that profile. */

@@ -584,7 +584,8 @@ public final class MqttClient {
     /**
      * Subscribes {@code filter} ({@code +} and {@code #} allowed) at {@code qos}; messages whose
      * topic matches it go to {@code listener}. The future completes when the broker acknowledged
-     * the filter, or fails if it refused it.
+     * the filter, or fails if it refused it or the modem would not subscribe it (see
+     * {@link #subscribe(Subscription)}).
      */
     public CompletableFuture<Subscription> subscribe(String filter, int qos, MessageListener listener) {
         return subscribe(new Subscription(filter, qos, listener));
@@ -594,7 +595,10 @@ public final class MqttClient {
      * Subscribes {@code sub}. Several subscriptions may share a client and even a filter; each gets
      * only what matches its own filter. Restored after every reconnect, before the client counts as
      * connected again; one the broker refuses is not asked again ({@link Subscription#state()} says
-     * so). The future completes when the broker acknowledged the filter, or fails if it refused it.
+     * so). The future completes when the broker acknowledged the filter, or fails if it refused it,
+     * or with the modem's error if the modem would not subscribe it; then the subscription stays,
+     * {@link Subscription.State#PENDING} with that reason, and is asked again after a backoff and
+     * after every reconnect.
      */
     public CompletableFuture<Subscription> subscribe(Subscription sub) {
         try {
@@ -612,17 +616,40 @@ public final class MqttClient {
             SubscriptionTable.Added added = subscriptions.add(sub, answer);
             // Not connected: the connect cycle subscribes every filter anyway.
             if (added.subscribeAtBroker() && state == MqttClientState.CONNECTED) {
-                long attempt = connection;
-                subscribeAtBroker(added.filter(), attempt).whenComplete((v, e) -> {
-                    if (e != null && attempt == connection) {
-                        Throwable c = Failures.cause(e);
-                        LOG.warn("{} client {}: subscribing {} failed: {}; it is subscribed again after the next "
-                                + "reconnect", modem.name(), index, sub.filter(), c.getMessage());
-                    }
-                });
+                subscribeWhileConnected(added.filter(), connection,
+                        new Backoff(settings.reconnectDelay(), settings.maxReconnectDelay()));
             }
         }, out);
         return out;
+    }
+
+    /**
+     * A filter added while connected. If the modem will not subscribe it and the broker did not refuse
+     * it (SIM7670G B05 answers {@code AT+CMQTTSUBTOPIC} with a bare {@code ERROR}: LilyGo-Modem-Series
+     * issue 197), the subscribers hear of the failure at once, and the filter is asked again after a
+     * backoff for as long as this connection lasts (and after every reconnect): the connection itself
+     * is fine and is not given up for it.
+     */
+    private void subscribeWhileConnected(SubscriptionTable.Filter f, long attempt, Backoff retries) {
+        subscribeAtBroker(f, attempt).whenComplete((v, e) -> {
+            if (e == null || attempt != connection || !subscriptions.contains(f)) {
+                return;
+            }
+            Throwable c = Failures.cause(e);
+            if (c instanceof ConnectionLostException) {
+                return; // the reconnect subscribes it again
+            }
+            subscriptions.failed(f, c);
+            Duration delay = retries.next();
+            LOG.warn("{} client {}: subscribing {} failed: {}; asked again in {} ms", modem.name(), index, f.filter,
+                    c.getMessage(), delay.toMillis());
+            loop.schedule(delay, () -> {
+                if (attempt == connection && state == MqttClientState.CONNECTED && subscriptions.contains(f)
+                        && !f.active) {
+                    subscribeWhileConnected(f, attempt, retries);
+                }
+            });
+        });
     }
 
     /** Removes the subscription; unsubscribes the filter at the broker when it was the last one. */

@@ -112,6 +112,19 @@ final class SubscriptionTable {
         f.waiting.clear();
     }
 
+    /**
+     * Subscribing {@code f} failed without a refusal (the modem answered {@code ERROR}, a result never
+     * came): it stays, to be asked again; its waiting answers fail with {@code why}.
+     */
+    void failed(Filter f, Throwable why) {
+        if (!contains(f)) {
+            return;
+        }
+        f.subscriptions.forEach(s -> s.state(Subscription.State.PENDING, "subscribing failed: " + why.getMessage()));
+        f.waiting.forEach(a -> a.future().completeExceptionally(why));
+        f.waiting.clear();
+    }
+
     /** The connection ended: nothing is held at the broker until it is subscribed again. */
     void connectionEnded() {
         for (Filter f : filters.values()) {
