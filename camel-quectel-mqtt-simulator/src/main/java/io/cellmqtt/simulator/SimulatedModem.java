@@ -5,6 +5,7 @@ import io.cellmqtt.simulator.at.ModemProfile;
 import io.cellmqtt.simulator.at.MqttCommandSet;
 import io.cellmqtt.simulator.at.PdpContexts;
 import io.cellmqtt.simulator.fault.Faults;
+import io.cellmqtt.simulator.firmware.Firmware;
 import io.cellmqtt.simulator.host.HostOutput;
 import io.cellmqtt.simulator.host.HostSession;
 import io.cellmqtt.simulator.host.PortGate;
@@ -213,6 +214,20 @@ public final class SimulatedModem implements AutoCloseable {
     /** The faults a test can inject into this modem, and how many of each it did. */
     public Faults faults() {
         return faults;
+    }
+
+    /**
+     * Behaves as this firmware variant from now on (see {@link Firmware}); may be called before or
+     * after a port is opened. {@link Firmware#DOCUMENTED} (the default) is the documents' behaviour.
+     */
+    public SimulatedModem firmware(Firmware f) {
+        output.firmware(f);
+        return this;
+    }
+
+    /** The firmware variant the modem behaves as. */
+    public Firmware firmware() {
+        return output.firmware();
     }
 
     /**

@@ -154,7 +154,9 @@ public final class AtInterpreter implements LineHandler {
                 return OK;
             }
             case ECHO_OFF -> {
-                echo = false;
+                if (!out.firmware().echoLeftOn()) {
+                    echo = false; // a firmware whose echo stays on answers OK all the same
+                }
                 return OK;
             }
             case ECHO_ON -> {
@@ -181,6 +183,10 @@ public final class AtInterpreter implements LineHandler {
                 return info(c, profile.revision());
             }
             case SIM_READY -> {
+                if (c.type() == AtCommand.Type.WRITE) {
+                    // 3GPP TS 27.007 8.3: a PIN given while none is requested is an error, +CME ERROR
+                    return meError(3, "operation not allowed");
+                }
                 return read(c, "+CPIN: READY");
             }
             case REGISTERED -> {
@@ -278,6 +284,19 @@ public final class AtInterpreter implements LineHandler {
             mqtt.networkLost(x -> x == cid);
         }
         return OK;
+    }
+
+    /**
+     * An ME error as 3GPP TS 27.007 section 9.1 reports it under {@code AT+CMEE=<n>}: 0 plain
+     * {@code ERROR}, 1 {@code +CME ERROR: <code>}, 2 {@code +CME ERROR: <text>} (section 9.2.1's
+     * text); a firmware with {@code Firmware.withNumericErrors} keeps the code under 2.
+     */
+    private String meError(int code, String text) {
+        return switch (cmee) {
+            case 0 -> ERROR;
+            case 2 -> out.firmware().numericErrors() ? "+CME ERROR: " + code : "+CME ERROR: " + text;
+            default -> "+CME ERROR: " + code;
+        };
     }
 
     private String cmee(AtCommand c) {

@@ -19,7 +19,6 @@ final class ModemFiles {
     static final int MAX_FILE = 64 * 1024;
     private static final String OK = AtInterpreter.OK;
     private static final String ERROR = AtInterpreter.ERROR;
-    private static final byte[] PROMPT = "\r\n> ".getBytes(StandardCharsets.US_ASCII);
 
     private final HostOutput out;
     private final Map<String, byte[]> files = new ConcurrentSkipListMap<>();
@@ -67,7 +66,7 @@ final class ModemFiles {
         if (name.isEmpty() || size < 1 || size > MAX_FILE) {
             return ERROR;
         }
-        out.raw(PROMPT);
+        out.raw(out.firmware().prompt().bytes()); // the firmware's prompt form (Firmware.withPrompt)
         byte[] data = in.readExactly(size);
         if (data == null) {
             return ERROR;

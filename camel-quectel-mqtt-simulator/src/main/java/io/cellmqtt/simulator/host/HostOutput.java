@@ -1,5 +1,6 @@
 package io.cellmqtt.simulator.host;
 
+import io.cellmqtt.simulator.firmware.Firmware;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,10 @@ public final class HostOutput implements AutoCloseable {
 
     private static final Chunk STOP = new Chunk(new byte[0], 0, -1);
 
+    /** A final OK held back until its command's result URC was written (firmware variant). */
+    private record Parked(String head, List<byte[]> results, long notBefore, ScheduledFuture<?> timeout) {
+    }
+
     private final Object lock = new Object();
     private final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
     private final List<Chunk> heldUrcs = new ArrayList<>();
@@ -63,6 +70,14 @@ public final class HostOutput implements AutoCloseable {
     private boolean duplicateArmed;
     private int promptDropsArmed;
     private Effect current;
+    private volatile Firmware firmware = Firmware.DOCUMENTED;
+    private Random noiseRandom;
+    /** How the current command's result URC begins, or null. */
+    private String currentHead;
+    /** The current command's result URC was already written (result URC before OK). */
+    private boolean headSeen;
+    private Parked parked;
+    private ScheduledThreadPoolExecutor parkTimer;
 
     public HostOutput() {
         this(new PortGate());
@@ -90,6 +105,18 @@ public final class HostOutput implements AutoCloseable {
             chunkRandom = max > 0 ? new Random(seed) : null;
             maxChunk = max;
         }
+    }
+
+    /** The firmware variant this output writes as; {@link Firmware#DOCUMENTED} unless set. */
+    public void firmware(Firmware f) {
+        synchronized (lock) {
+            firmware = f == null ? Firmware.DOCUMENTED : f;
+            noiseRandom = firmware.noise().isEmpty() ? null : new Random(firmware.noiseSeed());
+        }
+    }
+
+    public Firmware firmware() {
+        return firmware;
     }
 
     public void beforeNextOk(String urcLine) {
@@ -127,6 +154,11 @@ public final class HostOutput implements AutoCloseable {
     /** A command line was received: from now on URCs wait until its final result. */
     public void beginReply() {
         synchronized (lock) {
+            if (parked != null) {
+                releaseParked(); // a new command line: the held OK goes out now, without its result
+            }
+            currentHead = null;
+            headSeen = false;
             replyGeneration.set(generation);
             replyInProgress = true;
             current = null;
@@ -142,6 +174,8 @@ public final class HostOutput implements AutoCloseable {
             if (stale()) {
                 return;
             }
+            currentHead = resultUrcHead;
+            headSeen = false;
             Duration delay = null;
             if (delaysArmed > 0) {
                 delaysArmed--;
@@ -153,6 +187,13 @@ public final class HostOutput implements AutoCloseable {
             if (current != null && resultUrcHead != null) {
                 pendingUrcEffects.add(current);
             }
+        }
+    }
+
+    /** The current command turned out to have no result URC to come (a publish cancelled with ESC). */
+    public void noResultUrc() {
+        synchronized (lock) {
+            currentHead = null;
         }
     }
 
@@ -178,19 +219,41 @@ public final class HostOutput implements AutoCloseable {
                 promptDropsArmed--;
                 return false;
             }
+            noise(null);
             enqueue(prompt, 0);
             return true;
         }
     }
 
+    /**
+     * The data prompt of the current reply in the firmware's form ({@link Firmware#prompt()}); see
+     * {@link #prompt(byte[])}.
+     */
+    public boolean dataPrompt() {
+        return prompt(firmware.prompt().bytes());
+    }
+
     /** An information response line, framed as the spec says: CR LF text CR LF. */
     public void line(String text) {
-        raw(frame(text.getBytes(StandardCharsets.UTF_8)));
+        synchronized (lock) {
+            if (stale()) {
+                return;
+            }
+            noise(null);
+            enqueue(frame(firmware.spaced(text).getBytes(StandardCharsets.UTF_8)), 0);
+        }
     }
 
     /** Several information lines as one block, the way Quectel prints ATI: CR LF l1 CR LF l2 CR LF. */
     public void block(List<String> lines) {
-        raw(("\r\n" + String.join("\r\n", lines) + "\r\n").getBytes(StandardCharsets.UTF_8));
+        synchronized (lock) {
+            if (stale()) {
+                return;
+            }
+            noise(null);
+            enqueue(("\r\n" + String.join("\r\n", lines.stream().map(firmware::spaced).toList()) + "\r\n")
+                    .getBytes(StandardCharsets.UTF_8), 0);
+        }
     }
 
     /** Writes the final result code, ends the reply and releases the URCs held back meanwhile. */
@@ -204,13 +267,18 @@ public final class HostOutput implements AutoCloseable {
                 enqueue(frame(beforeNextOk.getBytes(StandardCharsets.UTF_8)), notBefore);
                 beforeNextOk = null;
             }
+            noise(null);
             byte[] framed = frame(result.getBytes(StandardCharsets.UTF_8));
-            enqueue(framed, notBefore);
-            if (current != null && current.duplicate()) {
-                enqueue(framed, notBefore);
-            }
+            List<byte[]> results = current != null && current.duplicate() ? List.of(framed, framed) : List.of(framed);
             if (current != null && !"OK".equals(result)) {
                 pendingUrcEffects.remove(current); // a refused command has no result URC to come
+            }
+            if ("OK".equals(result) && firmware.resultUrcBeforeOk() && currentHead != null && !headSeen) {
+                park(currentHead, results, notBefore);
+                return; // the reply stays in progress until the result URC (or the wait's end)
+            }
+            for (byte[] r : results) {
+                enqueue(r, notBefore);
             }
             finishReply();
         }
@@ -229,9 +297,71 @@ public final class HostOutput implements AutoCloseable {
         }
     }
 
+    // ---- result URC before OK (firmware variant) ---------------------------------------------
+
+    /** Holds the OK back until the result URC beginning with {@code head}, at most RESULT_WAIT_MILLIS. */
+    private void park(String head, List<byte[]> results, long notBefore) {
+        if (parkTimer == null) {
+            parkTimer = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "sim-result-wait");
+                t.setDaemon(true);
+                return t;
+            });
+            parkTimer.setRemoveOnCancelPolicy(true);
+        }
+        Parked[] self = new Parked[1];
+        ScheduledFuture<?> timeout = parkTimer.schedule(() -> {
+            synchronized (lock) {
+                if (parked == self[0]) {
+                    releaseParked();
+                }
+            }
+        }, Firmware.RESULT_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        self[0] = new Parked(head, results, notBefore, timeout);
+        parked = self[0];
+    }
+
+    /** Writes the held OK and ends its reply. Under the lock. */
+    private void releaseParked() {
+        Parked p = parked;
+        parked = null;
+        p.timeout().cancel(false);
+        for (byte[] r : p.results()) {
+            enqueue(r, p.notBefore());
+        }
+        finishReply();
+    }
+
+    /** The first characters of a framed line, for matching a result URC's head. */
+    private static String head(byte[] framed) {
+        int from = framed.length >= 2 && framed[0] == '\r' && framed[1] == '\n' ? 2 : 0;
+        return new String(framed, from, Math.min(framed.length - from, 64), StandardCharsets.ISO_8859_1);
+    }
+
+    // ---- noise (firmware variant) --------------------------------------------------------------
+
+    /**
+     * At a line boundary: maybe one noise line, into {@code held} when given (a URC held back), else
+     * onto the wire. Under the lock.
+     */
+    private void noise(List<Chunk> held) {
+        Random r = noiseRandom;
+        if (r == null || poweredDown || gate.quiet() || r.nextInt(Firmware.NOISE_ONE_IN) != 0) {
+            return;
+        }
+        List<String> lines = firmware.noise();
+        byte[] framed = frame(lines.get(r.nextInt(lines.size())).getBytes(StandardCharsets.UTF_8));
+        if (held != null) {
+            held.addAll(chunks(framed, 0));
+        } else {
+            enqueue(framed, 0);
+        }
+    }
+
     private void finishReply() {
         replyInProgress = false;
         current = null;
+        currentHead = null;
         for (Chunk urc : heldUrcs) {
             queueChunk(urc);
         }
@@ -247,7 +377,7 @@ public final class HostOutput implements AutoCloseable {
     // ---- unsolicited output ------------------------------------------------------------------
 
     public void urc(String line) {
-        urc(line.getBytes(StandardCharsets.UTF_8));
+        urc(firmware.spaced(line).getBytes(StandardCharsets.UTF_8));
     }
 
     /** A URC as raw bytes (QMTRECV carries binary payloads). Held back while a reply is in progress. */
@@ -274,14 +404,39 @@ public final class HostOutput implements AutoCloseable {
                     notBefore = e.delay() != null ? deadline(e.delay()) : 0;
                 }
             }
+            // result URC before OK: the current command's result goes out now, ahead of its OK
+            boolean ahead = false;
+            if (mayCarryResult && firmware.resultUrcBeforeOk() && replyInProgress) {
+                String text = head(bytes);
+                if (parked != null && text.startsWith(parked.head())) {
+                    ahead = true;
+                } else if (parked == null && currentHead != null && text.startsWith(currentHead)) {
+                    ahead = true;
+                    headSeen = true;
+                }
+            }
+            List<Chunk> noiseChunks = new ArrayList<>();
+            if (mayCarryResult) {
+                noise(noiseChunks); // a line boundary; never before unframed bytes (noise, a torn URC)
+            }
+            for (Chunk c : noiseChunks) {
+                if (replyInProgress && !ahead) {
+                    heldUrcs.add(c);
+                } else {
+                    queueChunk(c);
+                }
+            }
             for (int i = 0; i < copies; i++) {
                 for (Chunk c : chunks(bytes, notBefore)) {
-                    if (replyInProgress) {
+                    if (replyInProgress && !ahead) {
                         heldUrcs.add(c);
                     } else {
                         queueChunk(c);
                     }
                 }
+            }
+            if (ahead && parked != null) {
+                releaseParked(); // the OK that waited for this URC, then what was held meanwhile
             }
         }
     }
@@ -320,6 +475,11 @@ public final class HostOutput implements AutoCloseable {
             pendingUrcEffects.clear();
             replyInProgress = false;
             current = null;
+            currentHead = null;
+            if (parked != null) {
+                parked.timeout().cancel(false);
+                parked = null;
+            }
             poweredDown = false;
         }
     }
@@ -430,6 +590,11 @@ public final class HostOutput implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        synchronized (lock) {
+            if (parkTimer != null) {
+                parkTimer.shutdownNow();
+            }
+        }
         queue.add(STOP);
         try {
             writer.join(1000);

@@ -40,7 +40,6 @@ public final class QmtCommands implements MqttCommandSet {
     private static final int ESC = 0x1B;
     private static final String OK = AtInterpreter.OK;
     private static final String ERROR = AtInterpreter.ERROR;
-    private static final byte[] PROMPT = "\r\n> ".getBytes(StandardCharsets.US_ASCII);
 
     /** AT+QMTCFG=? ranges per key, after the key and the client index range. */
     private static final Map<String, String> CFG_RANGES = Map.of(
@@ -143,7 +142,8 @@ public final class QmtCommands implements MqttCommandSet {
             case "+QMTUNS" -> uns(c);
             case "+QMTPUB" -> pub(c, in);
             case "+QMTPUBEX" -> model.pubex() ? pubex(c) : ERROR;
-            case "+QMTRECV" -> model.hasReceiveBuffer() ? recv(c) : ERROR;
+            // no buffer to read where recv/mode is missing, or refused by an older firmware
+            case "+QMTRECV" -> model.hasReceiveBuffer() && !out.firmware().refuses("recv/mode") ? recv(c) : ERROR;
             default -> ERROR;
         };
     }
@@ -167,6 +167,7 @@ public final class QmtCommands implements MqttCommandSet {
     private String cfg(AtCommand c) {
         if (c.type() == AtCommand.Type.TEST) {
             out.block(model.configKeys().stream()
+                    .filter(k -> !out.firmware().refuses(k))
                     .map(k -> "+QMTCFG: \"" + model.spell(k) + "\",(0-5)," + CFG_RANGES.get(k))
                     .toList());
             return OK;
@@ -179,6 +180,9 @@ public final class QmtCommands implements MqttCommandSet {
             return ERROR; // a key the model lacks, or spelled as the model does not spell it
         }
         String key = known.get();
+        if (out.firmware().refuses(key)) {
+            return ERROR; // an older firmware without this key (Firmware.withRefusedQmtcfg)
+        }
         int idx = c.intArg(1);
         range(idx, 0, slots.length - 1);
         ClientConfig cfg = slots[idx].config();
@@ -563,7 +567,7 @@ public final class QmtCommands implements MqttCommandSet {
             s.publish(msgId, qos, retain == 1, topic, inline);
             return OK;
         }
-        if (!out.prompt(PROMPT)) {
+        if (!out.dataPrompt()) {
             s.release(msgId, qos); // the modem lost the command: nothing is reserved, nothing answered
             return null;
         }
@@ -572,6 +576,7 @@ public final class QmtCommands implements MqttCommandSet {
         if (payload == null) {
             // cancelled with ESC (or the host went away): nothing is sent
             s.release(msgId, qos);
+            out.noResultUrc();
             return OK;
         }
         s.publish(msgId, qos, retain == 1, topic, payload);

@@ -42,7 +42,6 @@ public final class CmqttCommands implements MqttCommandSet {
 
     private static final String OK = AtInterpreter.OK;
     private static final String ERROR = AtInterpreter.ERROR;
-    private static final byte[] PROMPT = "\r\n> ".getBytes(StandardCharsets.US_ASCII);
     /** The MQTT service is not started ("network not opened" in the manual's words). */
     private static final int NOT_STARTED = 9;
     private static final int ALREADY_STARTED = 23;
@@ -203,7 +202,7 @@ public final class CmqttCommands implements MqttCommandSet {
 
     /** Prompts, then takes exactly {@code len} bytes, whatever they are; null if the host went away. */
     private byte[] data(HostInput in, int len) throws IOException {
-        if (!out.prompt(PROMPT)) {
+        if (!out.dataPrompt()) {
             throw new PromptDropped();
         }
         return in.readExactly(len);
