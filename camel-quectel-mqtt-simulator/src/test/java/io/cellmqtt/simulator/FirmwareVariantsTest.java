@@ -91,13 +91,11 @@ class FirmwareVariantsTest {
         h.consume();
         h.send(cmd + "\r");
         String p = new String(promptBytes, StandardCharsets.ISO_8859_1);
-        String got = h.awaitFresh(p);
-        try {
-            Thread.sleep(50); // nothing more may follow the prompt before the data
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        got = h.fresh();
+        String prompted = h.awaitFresh(p);
+        // nothing more may follow the prompt before the data
+        org.awaitility.Awaitility.await().during(java.time.Duration.ofMillis(50)).atMost(java.time.Duration.ofSeconds(2))
+                .until(() -> h.fresh().equals(prompted));
+        String got = h.fresh();
         h.consume();
         return got;
     }

@@ -239,7 +239,8 @@ public final class AtDigester {
                 return;
             }
         }
-        events.add(new AtEvent.Line(new String(line, 0, lineLength, StandardCharsets.UTF_8)));
+        events.add(new AtEvent.Line(new String(line, 0, lineLength, StandardCharsets.UTF_8),
+                Arrays.copyOf(line, lineLength)));
         lineLength = 0;
     }
 

@@ -238,10 +238,10 @@ final class QuectelDialect implements MqttDialect {
             LOG.warn("{} -> {}: this firmware does not report a received message's length; messages are read in "
                     + "the length-less form +QMTRECV: <idx>,<msgid>,\"<topic>\",\"<payload>\", where a payload ends "
                     + "at the end of its line (a payload holding CR or LF can't be received whole). A firmware update "
-                    + "brings the length back", c.logText(), cause.getMessage());
+                    + "brings the length back", c.logText(), ((AtErrorException) cause).result());
         } else {
             LOG.warn("{} -> {}: this firmware does not let the MQTT version be chosen; the modem's default is used "
-                    + "instead of {}", c.logText(), cause.getMessage(),
+                    + "instead of {}", c.logText(), ((AtErrorException) cause).result(),
                     s.protocolVersion() == 4 ? "3.1.1 (4)" : "3.1 (3)");
         }
         return CompletableFuture.completedFuture(null);
@@ -646,9 +646,9 @@ final class QuectelDialect implements MqttDialect {
         if (event instanceof AtEvent.Framed framed) {
             m = ReceiveUrc.parseFramed(framed.header(), framed.payload());
         } else if (receive == ModemProfile.Receive.QUECTEL_LINE) {
-            m = ReceiveUrc.parseUnframedLine(((AtEvent.Line) event).text());
+            m = ReceiveUrc.parseUnframedLine(((AtEvent.Line) event).raw());
         } else {
-            m = ReceiveUrc.parseLine(((AtEvent.Line) event).text());
+            m = ReceiveUrc.parseLine(((AtEvent.Line) event).raw());
         }
         if (m == null) {
             LOG.debug("+QMTRECV not understood (buffered-mode notice?): {}", event);

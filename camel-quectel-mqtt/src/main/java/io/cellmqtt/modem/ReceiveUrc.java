@@ -31,6 +31,13 @@ final class ReceiveUrc {
      * without length framing); {@code +QMTRECV: <idx>,<recv_id>} buffer notices give null.
      */
     static ReceivedMessage parseLine(String line) {
+        return parseLine(line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #parseLine(String)} on the line's bytes: the payload is taken byte for byte. */
+    static ReceivedMessage parseLine(byte[] raw) {
+        // Every delimiter is ASCII: read as ISO-8859-1, one char per byte, the positions are the bytes'.
+        String line = new String(raw, StandardCharsets.ISO_8859_1);
         Head h = head(line);
         if (h == null || !h.rest.startsWith("\"")) {
             return null;
@@ -51,7 +58,12 @@ final class ReceiveUrc {
         if (after.length() >= 2 && after.startsWith("\"") && after.endsWith("\"")) {
             after = after.substring(1, after.length() - 1);
         }
-        return new ReceivedMessage(h.index, h.messageId, topic, after.getBytes(StandardCharsets.UTF_8));
+        return new ReceivedMessage(h.index, h.messageId, utf8(topic), after.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Text read as ISO-8859-1 (one char per byte) decoded as the UTF-8 it was. */
+    private static String utf8(String latin1) {
+        return new String(latin1.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     }
 
     /**
@@ -67,6 +79,12 @@ final class ReceiveUrc {
      * notice) gives null.
      */
     static ReceivedMessage parseUnframedLine(String line) {
+        return parseUnframedLine(line.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@link #parseUnframedLine(String)} on the line's bytes: the payload is taken byte for byte. */
+    static ReceivedMessage parseUnframedLine(byte[] raw) {
+        String line = new String(raw, StandardCharsets.ISO_8859_1);
         Head h = head(line);
         if (h == null) {
             return null;
@@ -84,7 +102,7 @@ final class ReceiveUrc {
         if (payload.length() >= 2 && payload.startsWith("\"") && payload.endsWith("\"")) {
             payload = payload.substring(1, payload.length() - 1);
         }
-        return new ReceivedMessage(h.index, h.messageId, topic, payload.getBytes(StandardCharsets.UTF_8));
+        return new ReceivedMessage(h.index, h.messageId, utf8(topic), payload.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     private static String stripSpaces(String s) {

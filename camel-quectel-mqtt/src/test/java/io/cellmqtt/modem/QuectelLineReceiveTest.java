@@ -37,6 +37,21 @@ class QuectelLineReceiveTest {
         assertThat(new String(bare.payload(), StandardCharsets.UTF_8)).isEqualTo("This is test data, hello MQTT.");
     }
 
+    /** Without a length the payload is the line's own bytes: not UTF-8 is no reason to change them. */
+    @Test
+    void thePayloadIsTheLinesBytesEvenWhenTheyAreNotUtf8() {
+        byte[] head = "+QMTRECV: 0,4,\"t/\u00e9\",\"".getBytes(StandardCharsets.UTF_8);
+        byte[] payload = {'a', (byte) 0xC3, '(', (byte) 0xFF, '"', ','};
+        byte[] line = new byte[head.length + payload.length + 1];
+        System.arraycopy(head, 0, line, 0, head.length);
+        System.arraycopy(payload, 0, line, head.length, payload.length);
+        line[line.length - 1] = '"';
+        ReceivedMessage m = ReceiveUrc.parseUnframedLine(line);
+        assertThat(m.topic()).isEqualTo("t/\u00e9");
+        assertThat(m.payload()).containsExactly(payload);
+        assertThat(ReceiveUrc.parseLine(line).payload()).containsExactly(payload);
+    }
+
     @ParameterizedTest(name = "{0} -> [{1}]")
     @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
         // nothing after the topic is a length on these models
