@@ -218,7 +218,9 @@ final class SharedModems {
     private void releasePort(PortEntry port) {
         CompletableFuture<Void> closed;
         synchronized (this) {
-            if (--port.references > 0) {
+            // No longer in the table: closeAll (the component's stop) closed it already, and a user
+            // stopped after the component (a ProducerTemplate's producer) only lets go of its share.
+            if (--port.references > 0 || ports.get(port.name()) != port) {
                 return;
             }
             ports.remove(port.name(), port);

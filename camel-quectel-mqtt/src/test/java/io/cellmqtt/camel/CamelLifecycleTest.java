@@ -97,4 +97,29 @@ class CamelLifecycleTest {
         slowRoute.get(10, TimeUnit.SECONDS);
         slowProducer.stop();
     }
+
+    /**
+     * A consumer and a producer on one port: stopping Camel closes the modem once. The component's
+     * own stop closed it, then the producer, stopped after it, released its share and closed it
+     * again (a WARN "closing did not finish cleanly" at every shutdown, seen in the firmware tests).
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void stoppingCamelClosesASharedModemOnce() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("cellmqtt:in?serialPort=/dev/ttyUSB2&brokerUrl=tcp://broker:1883")
+                        .to("cellmqtt:out?serialPort=/dev/ttyUSB2&brokerUrl=tcp://broker:1883");
+            }
+        });
+        context.start();
+        // and a producer of a ProducerTemplate, which Camel stops after the component
+        org.apache.camel.ProducerTemplate template = context.createProducerTemplate();
+        template.sendBody("cellmqtt:other?serialPort=/dev/ttyUSB2&brokerUrl=tcp://broker:1883&clientIndex=3", "x");
+        await().atMost(Duration.ofSeconds(10)).until(() -> modems.opens.get() == 1);
+        context.stop();
+        assertThat(modems.opens).hasValue(1);
+        assertThat(modems.closes).hasValue(1);
+    }
 }
