@@ -149,7 +149,7 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
      * SIM7670G B05 publishes after a bare {@code >}: no space, the data expected right after it. The module echoes
      * the data it took before {@code OK}. Ours differ: we write exactly the announced bytes (TinyGSM added CR LF),
      * and our publish is {@code AT+CMQTTPUB=0,0,20,0} (timeout from packetTimeout x (retries + 1), retain flag),
-     * the captured {@code AT+CMQTTPUB=0,0,60,0,0}. Red while the digester knows only {@code "> "} as a prompt.
+     * the captured {@code AT+CMQTTPUB=0,0,60,0,0}. (Red while the digester knew only {@code "> "} as a prompt.)
      */
     @Test
     void sim7670g_04_lilygoIssue197_publishAfterABarePrompt() throws Exception {
@@ -174,7 +174,7 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
      * line break. The component does not send {@code AT+CCERTDOWN} (certificates are named, not uploaded): this test
      * answers our {@code AT+CMQTTTOPIC} with the prompt bytes this firmware sent for {@code AT+CCERTDOWN}, assuming
      * one prompt routine for every data input of the firmware (an assumption, said here). The echo lines are left
-     * out: our bring-up switched echo off. Red while the digester knows only {@code "> "} as a prompt.
+     * out: our bring-up switched echo off. (Red while the digester knew only {@code "> "} as a prompt.)
      */
     @Test
     void a76xx_01_lilygoIssue77_startAfterOkAndThePromptFollowedByALineBreak() throws Exception {
@@ -390,8 +390,8 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
      * SIM7600G-H LE20B04SIM7600G22: the prompt of {@code AT+CCERTDOWN} is a bare {@code >} with the data right
      * after it. The component does not send {@code AT+CCERTDOWN}: this test answers our {@code AT+CMQTTTOPIC} and
      * {@code AT+CMQTTPAYLOAD} with the prompt bytes this firmware sent for it, assuming one prompt routine for every
-     * data input of the firmware (an assumption, said here). The OK after the data is not in the capture. Red while
-     * the digester knows only {@code "> "} as a prompt.
+     * data input of the firmware (an assumption, said here). The OK after the data is not in the capture. (Red while
+     * the digester knew only {@code "> "} as a prompt.)
      */
     @Test
     void sim7600gh_02_tsim7600xIssue49_publishAfterTheBarePromptOfThisFirmware() throws Exception {
