@@ -29,10 +29,13 @@ public record AtCommand(String text, String logText, String replyPrefix, boolean
      */
     public enum LostPrompt {
         /**
-         * ESC, which the document says cancels the data input: Quectel {@code AT+QMTPUB} "After > is
+         * ESC, the only cancel the documents give a data input: Quectel {@code AT+QMTPUB} "After > is
          * reported, input the data to be sent. Press Ctrl+Z to send the data, or tap Esc to cancel the
-         * operation" (MQTT application note, reference 004, section 3.2.8; BC26 reference 002 and the
-         * M95 note, reference 003, say the same). In command mode a lone ESC is ignored.
+         * operation" (MQTT application note, reference 004, section 3.2.8; the BC26 guide, reference
+         * 002, and the older QMT note, reference 003, say the same). The note says it of the
+         * variable-length form and nothing of the fixed-length one, which the component uses: if a
+         * firmware counted ESC as one of the announced bytes there, the resync probes after it would
+         * be taken as the rest (docs/at-engine.md lists this). In command mode a lone ESC is ignored.
          */
         CANCEL_WITH_ESC,
         /**
