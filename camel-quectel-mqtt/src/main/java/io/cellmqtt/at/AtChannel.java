@@ -230,7 +230,9 @@ public final class AtChannel {
             r.markSent();
         } else {
             phase = Phase.AWAIT_PROMPT;
-            digester.expectPrompt();
+            if (c.promptLine() == null) {
+                digester.expectPrompt();
+            }
         }
         timer = loop.schedule(c.timeout(), () -> timedOut(r));
     }
@@ -423,6 +425,10 @@ public final class AtChannel {
             if (text.equals(c.text()) || text.trim().equals(c.text())) {
                 LOG.debug("{}: echo of {} dropped", name, c.logText());
                 listener.onEcho();
+                return;
+            }
+            if (phase == Phase.AWAIT_PROMPT && text.equals(c.promptLine())) {
+                onPrompt();
                 return;
             }
             if (isFinal(text)) {

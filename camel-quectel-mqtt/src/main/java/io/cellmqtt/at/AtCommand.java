@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param timeout       how long the final result (OK / ERROR / +CME ERROR) may take
  * @param lostPrompt    what the channel writes when the prompt does not come in time, before it
  *                      resynchronises (only for a command with data)
+ * @param promptLine    for a command with data: the whole line that asks for the data instead of
+ *                      the {@code >} prompt (Quectel's file uploads answer {@code CONNECT}), or null
  */
 public record AtCommand(String text, String logText, String replyPrefix, boolean bareReply, byte[] data,
-        Duration timeout, LostPrompt lostPrompt) {
+        Duration timeout, LostPrompt lostPrompt, String promptLine) {
 
     /**
      * When a data command's prompt did not come in time, the modem may still be waiting for the
@@ -73,33 +75,38 @@ public record AtCommand(String text, String logText, String replyPrefix, boolean
     }
 
     public static AtCommand of(String text) {
-        return new AtCommand(text, null, null, false, null, DEFAULT_TIMEOUT, LostPrompt.CANCEL_WITH_ESC);
+        return new AtCommand(text, null, null, false, null, DEFAULT_TIMEOUT, LostPrompt.CANCEL_WITH_ESC, null);
     }
 
     public AtCommand withReplyPrefix(String prefix) {
-        return new AtCommand(text, logText, prefix, bareReply, data, timeout, lostPrompt);
+        return new AtCommand(text, logText, prefix, bareReply, data, timeout, lostPrompt, promptLine);
     }
 
     public AtCommand withBareReply() {
-        return new AtCommand(text, logText, replyPrefix, true, data, timeout, lostPrompt);
+        return new AtCommand(text, logText, replyPrefix, true, data, timeout, lostPrompt, promptLine);
     }
 
     public AtCommand withData(byte[] bytes) {
-        return new AtCommand(text, logText, replyPrefix, bareReply, bytes, timeout, lostPrompt);
+        return new AtCommand(text, logText, replyPrefix, bareReply, bytes, timeout, lostPrompt, promptLine);
     }
 
     public AtCommand withTimeout(Duration t) {
-        return new AtCommand(text, logText, replyPrefix, bareReply, data, t, lostPrompt);
+        return new AtCommand(text, logText, replyPrefix, bareReply, data, t, lostPrompt, promptLine);
     }
 
     /** What to write when the prompt does not come: see {@link LostPrompt}. */
     public AtCommand withLostPrompt(LostPrompt what) {
-        return new AtCommand(text, logText, replyPrefix, bareReply, data, timeout, what);
+        return new AtCommand(text, logText, replyPrefix, bareReply, data, timeout, what, promptLine);
+    }
+
+    /** The data is asked for by this whole line (e.g. {@code CONNECT}) instead of the {@code >} prompt. */
+    public AtCommand withPromptLine(String line) {
+        return new AtCommand(text, logText, replyPrefix, bareReply, data, timeout, lostPrompt, line);
     }
 
     /** Shows {@code masked} in logs and errors: use for any command carrying a secret. */
     public AtCommand withLogText(String masked) {
-        return new AtCommand(text, masked, replyPrefix, bareReply, data, timeout, lostPrompt);
+        return new AtCommand(text, masked, replyPrefix, bareReply, data, timeout, lostPrompt, promptLine);
     }
 
     @Override

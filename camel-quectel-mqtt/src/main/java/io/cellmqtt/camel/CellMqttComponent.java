@@ -2,10 +2,12 @@ package io.cellmqtt.camel;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import io.cellmqtt.camel.oceanconnect.OceanConnect;
+import io.cellmqtt.modem.CertificateFile;
 import io.cellmqtt.modem.ModemSettings;
 import io.cellmqtt.modem.MqttCredentialsProvider;
 import io.cellmqtt.modem.MqttClientSettings;
@@ -14,6 +16,8 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.HealthCheckComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code cellmqtt:} component: MQTT through the MQTT client built into a cellular modem, driven with AT commands
@@ -22,6 +26,7 @@ import org.apache.camel.support.HealthCheckComponent;
  */
 @Component("cellmqtt")
 public class CellMqttComponent extends HealthCheckComponent {
+    private static final Logger LOG = LoggerFactory.getLogger(CellMqttComponent.class);
 
     @Metadata
     private CellMqttConfiguration configuration = new CellMqttConfiguration();
@@ -84,7 +89,16 @@ public class CellMqttComponent extends HealthCheckComponent {
                 c.getSslContextId(), c.getCaCert(), c.getClientCert(), c.getClientKey(),
                 c.getSecLevel() == null ? -1 : c.getSecLevel(), c.getSslVersion(), c.getCipherSuite(),
                 c.isIgnoreLocalTime(), c.getInflightWindow(), Duration.ofMillis(c.getReconnectDelay()),
-                Duration.ofMillis(c.getMaxReconnectDelay()), credentialsProvider(c));
+                Duration.ofMillis(c.getMaxReconnectDelay()), credentialsProvider(c), List.of());
+        List<CertificateFile> files = CertificateResources.resolve(getCamelContext(), c);
+        if (!files.isEmpty()) {
+            clientSettings = clientSettings.withCertificates(files);
+        }
+        if (broker.ssl() && (c.getSecLevel() != null ? c.getSecLevel() == 0 : c.getCaCert() == null)) {
+            LOG.warn("{}: secLevel 0: the broker's certificate is not verified, so anyone between the modem and {} can "
+                    + "read and change the traffic; give caCert (secLevel 1) for a production gateway",
+                    endpoint.getEndpointBaseUri(), broker.host());
+        }
         return modems.acquire(modemSettings, clientSettings, threads());
     }
 

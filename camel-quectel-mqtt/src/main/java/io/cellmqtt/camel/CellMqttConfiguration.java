@@ -397,7 +397,7 @@ public class CellMqttConfiguration implements Cloneable {
     }
 
     /**
-     * The name of the CA certificate file already stored on the modem (e.g. uploaded with QFUPL); uploading from resource URIs is not supported yet.
+     * The CA certificate that verifies the broker: a PEM file the component uploads to the modem (file:/path, classpath:path, #bean:name of a byte array or String), or the name of a file already on the modem (a bare name, or UFS:/RAM: prefixed). An uploaded file is named by its content's hash and uploaded only when the modem does not hold it yet.
      */
     public void setCaCert(String caCert) {
         this.caCert = caCert;
@@ -408,7 +408,7 @@ public class CellMqttConfiguration implements Cloneable {
     }
 
     /**
-     * The name of the client certificate file already stored on the modem; uploading from resource URIs is not supported yet.
+     * The client certificate presented to the broker (mutual TLS, e.g. AWS IoT's xxxx-certificate.pem.crt): a PEM file the component uploads (file:, classpath:, #bean:) or the name of a file already on the modem. Needs clientKey.
      */
     public void setClientCert(String clientCert) {
         this.clientCert = clientCert;
@@ -419,7 +419,7 @@ public class CellMqttConfiguration implements Cloneable {
     }
 
     /**
-     * The name of the client private key file already stored on the modem; uploading from resource URIs is not supported yet.
+     * The client certificate's private key (PEM, PKCS#1 or PKCS#8, e.g. AWS IoT's xxxx-private.pem.key): a file the component uploads (file:, classpath:, #bean:) or the name of a file already on the modem. Its content never appears in logs or messages. Needs clientCert.
      */
     public void setClientKey(String clientKey) {
         this.clientKey = clientKey;
@@ -430,7 +430,7 @@ public class CellMqttConfiguration implements Cloneable {
     }
 
     /**
-     * The SSL security level, 0-2 (QSSLCFG 'seclevel': 0 no authentication, 1 server authentication, 2 server and client authentication); when not set it is derived from which of caCert, clientCert and clientKey are given.
+     * The SSL security level, 0-2 (QSSLCFG seclevel, CSSLCFG authmode: 0 no authentication, 1 the broker is verified against caCert, 2 also the client presents clientCert and clientKey); when not set: 2 with a client certificate, 1 with only a CA, 0 without either. 0 logs a warning at start: the broker is not verified.
      */
     public void setSecLevel(Integer secLevel) {
         this.secLevel = secLevel;

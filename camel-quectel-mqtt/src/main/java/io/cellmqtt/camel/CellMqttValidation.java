@@ -78,9 +78,17 @@ final class CellMqttValidation {
         quotable("willPayload", c.getWillPayload(), false);
         range("willQos", c.getWillQos(), 0, 2);
         range("sslContextId", c.getSslContextId(), 0, 5);
-        quotable("caCert", c.getCaCert(), false);
-        quotable("clientCert", c.getClientCert(), false);
-        quotable("clientKey", c.getClientKey(), false);
+        for (String[] file : new String[][] {{"caCert", c.getCaCert()}, {"clientCert", c.getClientCert()},
+                {"clientKey", c.getClientKey()}}) {
+            if (!CertificateResources.isContent(file[1])) {
+                quotable(file[0], file[1], false); // a name on the modem goes quoted into AT+QSSLCFG / AT+CSSLCFG
+            }
+        }
+        if ((c.getClientCert() == null) != (c.getClientKey() == null)) {
+            throw new IllegalArgumentException(c.getClientCert() == null
+                    ? "clientKey is given without its clientCert: a client authenticates with both, or with neither"
+                    : "clientCert is given without its clientKey: a client authenticates with both, or with neither");
+        }
         if (c.getSecLevel() != null) {
             range("secLevel", c.getSecLevel(), 0, 2);
         }

@@ -1,6 +1,7 @@
 package io.cellmqtt.modem;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One MQTT client of the modem. Immutable; values are validated by the Camel layer against the
@@ -36,16 +37,20 @@ import java.time.Duration;
  * @param maxReconnectDelay upper bound of the reconnect backoff
  * @param credentialsProvider null, or asked for the client id, user name and password before every
  *                          connect; then {@code clientId}, {@code userName} and {@code password} are unused
+ * @param certificates      the certificates and key the component uploads itself (their names are the
+ *                          matching {@code caCert}, {@code clientCert}, {@code clientKey}); empty when
+ *                          those name files already on the modem
  */
 public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl, String clientId, String userName,
         String password, int clientIndex, int protocolVersion, int keepAliveInterval, boolean cleanSession,
         int packetTimeout, int retryTimes, boolean timeoutNotice, String willTopic, String willPayload, int willQos,
         boolean willRetained, int sslContextId, String caCert, String clientCert, String clientKey, int secLevel,
         int sslVersion, String cipherSuite, boolean ignoreLocalTime, int inflightWindow, Duration reconnectDelay,
-        Duration maxReconnectDelay, MqttCredentialsProvider credentialsProvider) {
+        Duration maxReconnectDelay, MqttCredentialsProvider credentialsProvider, List<CertificateFile> certificates) {
 
     /** @throws IllegalArgumentException if fixed credentials are given next to a credentials provider */
     public MqttClientSettings {
+        certificates = certificates == null ? List.of() : List.copyOf(certificates);
         if (credentialsProvider != null && (clientId != null || userName != null || password != null)) {
             // Which one would win is a guess either way: refuse, naming the fields, never their values.
             throw new IllegalArgumentException("the credentials provider " + credentialsProvider.id()
@@ -58,28 +63,28 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
     public static MqttClientSettings of(String brokerHost, int brokerPort) {
         return new MqttClientSettings(brokerHost, brokerPort, false, null, null, null, -1, 4, 120, true, 5, 3, false,
                 null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5, Duration.ofSeconds(1),
-                Duration.ofSeconds(60), null);
+                Duration.ofSeconds(60), null, List.of());
     }
 
     public MqttClientSettings withClientId(String id) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, id, userName, password, clientIndex, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
     }
 
     public MqttClientSettings withCredentials(String user, String secret) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, user, secret, clientIndex, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
     }
 
     public MqttClientSettings withClientIndex(int index) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, index, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
     }
 
     /** SSL on context {@code context} with the named certificate files on the modem (any may be null). */
@@ -87,14 +92,14 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, true, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, context, ca, cert, key, secLevel, sslVersion, suite, ignoreLocalTime,
-                inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
+                inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
     }
 
     public MqttClientSettings withInflightWindow(int window) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
-                cipherSuite, ignoreLocalTime, window, reconnectDelay, maxReconnectDelay, credentialsProvider);
+                cipherSuite, ignoreLocalTime, window, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
     }
 
     /** QMTCFG "timeout": {@code seconds} per packet, {@code retries} re-transmissions. */
@@ -102,14 +107,14 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, seconds, retries, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
-                cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider);
+                cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
     }
 
     public MqttClientSettings withReconnectDelays(Duration first, Duration max) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
-                cipherSuite, ignoreLocalTime, inflightWindow, first, max, credentialsProvider);
+                cipherSuite, ignoreLocalTime, inflightWindow, first, max, credentialsProvider, certificates);
     }
 
     /**
@@ -120,7 +125,7 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, ssl, null, null, null, clientIndex, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, provider);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, provider, certificates);
     }
 
     /** These settings for one connect made with {@code c}: the provider's answer, as fixed credentials. */
@@ -128,7 +133,31 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, ssl, c.clientId(), c.userName(), c.password(),
                 clientIndex, protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice,
                 willTopic, willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel,
-                sslVersion, cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, null);
+                sslVersion, cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, null, certificates);
+    }
+
+    /** The file {@code role} ({@code caCert}, {@code clientCert}, {@code clientKey}) to upload, or null. */
+    public CertificateFile certificate(String role) {
+        return certificates.stream().filter(f -> f.role().equals(role)).findFirst().orElse(null);
+    }
+
+    /** These settings, with files the component uploads: each becomes the matching file name. */
+    public MqttClientSettings withCertificates(List<CertificateFile> files) {
+        String ca = caCert;
+        String cert = clientCert;
+        String key = clientKey;
+        for (CertificateFile f : files) {
+            switch (f.role()) {
+                case "caCert" -> ca = f.name();
+                case "clientCert" -> cert = f.name();
+                case "clientKey" -> key = f.name();
+                default -> throw new IllegalArgumentException("no certificate role " + f.role());
+            }
+        }
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
+                protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
+                willPayload, willQos, willRetained, sslContextId, ca, cert, key, secLevel, sslVersion, cipherSuite,
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, files);
     }
 
     /**

@@ -57,6 +57,8 @@ final class QuectelDialect implements MqttDialect {
     /** Keys this firmware answered ERROR to, which are not sent again (issue 7: older BG96 firmware). */
     private final Set<String> refusedKeys = new HashSet<>();
     private DialectListener listener;
+    /** Puts the certificates the clients give as content onto the modem; null on models without an upload. */
+    private final CertificateUploader uploader;
 
     QuectelDialect(AtChannel channel, ModemLoop loop, ModemProfile profile, int pdpContextId) {
         this.channel = channel;
@@ -65,6 +67,8 @@ final class QuectelDialect implements MqttDialect {
         this.waiters = new ResultWaiters<>(loop);
         this.receive = profile.receive();
         receiveFraming.use(receiveFramings(profile));
+        CertificateStore store = CertificateStore.of(profile, channel);
+        this.uploader = store == null ? null : new CertificateUploader(channel.name(), store);
     }
 
     /**
@@ -166,6 +170,10 @@ final class QuectelDialect implements MqttDialect {
             throw new IllegalArgumentException("ssl:// brokers can't be used with " + profile.name()
                     + ": the model has no AT+QMTCFG \"ssl\" setting");
         }
+        if (!s.certificates().isEmpty() && uploader == null) {
+            throw new IllegalArgumentException(s.certificates().get(0).role() + " can't be uploaded to " + profile.name()
+                    + ": the model has no file upload command; store the file on the modem and give its name");
+        }
     }
 
     private void requireTopic(String topic) {
@@ -190,7 +198,8 @@ final class QuectelDialect implements MqttDialect {
         }
         // QMTSUB/QMTPUB take at most pkt_timeout x retry_times (reference 3.2.6-3.2.8).
         packetDeadline.put(idx, Duration.ofSeconds((long) s.packetTimeout() * (s.retryTimes() + 1) + 10));
-        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> chain = s.ssl() && !s.certificates().isEmpty()
+                ? uploader.ensure(idx, s.certificates()) : CompletableFuture.completedFuture(null);
         for (AtCommand c : commands) {
             String optional = optionalKey(c);
             if (optional != null && refusedKeys.contains(optional)) {
@@ -299,13 +308,15 @@ final class QuectelDialect implements MqttDialect {
         int level = s.secLevel() >= 0 ? s.secLevel() : derivedSecLevel(s);
         // In the order of the reference's SSL example (5.2): files first, then the policy.
         if (s.caCert() != null) {
-            c.add(ssl("\"cacert\"," + ctx + "," + AtStrings.quote("caCert", s.caCert())));
+            c.add(ssl("\"cacert\"," + ctx + "," + AtStrings.quote("caCert", fileReference(s, "caCert", s.caCert()))));
         }
         if (s.clientCert() != null) {
-            c.add(ssl("\"clientcert\"," + ctx + "," + AtStrings.quote("clientCert", s.clientCert())));
+            c.add(ssl("\"clientcert\"," + ctx + ","
+                    + AtStrings.quote("clientCert", fileReference(s, "clientCert", s.clientCert()))));
         }
         if (s.clientKey() != null) {
-            c.add(ssl("\"clientkey\"," + ctx + "," + AtStrings.quote("clientKey", s.clientKey())));
+            c.add(ssl("\"clientkey\"," + ctx + ","
+                    + AtStrings.quote("clientKey", fileReference(s, "clientKey", s.clientKey()))));
         }
         c.add(ssl("\"seclevel\"," + ctx + "," + level));
         c.add(ssl("\"sslversion\"," + ctx + "," + s.sslVersion()));
@@ -314,6 +325,11 @@ final class QuectelDialect implements MqttDialect {
         c.add(ssl("\"ciphersuite\"," + ctx + "," + suite));
         c.add(ssl("\"" + spelling.ignoreTimeKey() + "\"," + ctx + "," + (s.ignoreLocalTime() ? 1 : 0)));
         return c;
+    }
+
+    /** How AT+QSSLCFG names the file: as the user named it, or as this model's store names an uploaded one. */
+    private String fileReference(MqttClientSettings s, String role, String name) {
+        return s.certificate(role) != null && uploader != null ? uploader.reference(name) : name;
     }
 
     /** No CA: no verification (0); a CA: verify the server (1); a client pair too: mutual (2). */
@@ -623,6 +639,9 @@ final class QuectelDialect implements MqttDialect {
     @Override
     public void reset(ModemException cause) {
         waiters.failAll(cause);
+        if (uploader != null) {
+            uploader.forget(); // restarted: M95 RAM files are gone, and what else it holds is looked at again
+        }
     }
 
     @Override

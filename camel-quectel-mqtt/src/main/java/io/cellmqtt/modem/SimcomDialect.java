@@ -76,6 +76,8 @@ final class SimcomDialect implements MqttDialect {
     /** Client indexes between open and close: the service stops when the last one closes. */
     private final Set<Integer> users = new HashSet<>();
     private boolean started;
+    /** Puts the certificates the clients give as content into the modem's certificate store. */
+    private final CertificateUploader uploader;
     private DialectListener listener;
 
     /** One client index's state. */
@@ -97,6 +99,7 @@ final class SimcomDialect implements MqttDialect {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot();
         }
+        this.uploader = new CertificateUploader(channel.name(), new SimcomCertStore(channel));
     }
 
     @Override
@@ -223,9 +226,13 @@ final class SimcomDialect implements MqttDialect {
             // An acquired index keeps its SSL context (the connection was lost, not the client).
             return CompletableFuture.completedFuture(null);
         }
-        return sequence(sslContextCommands(s)).exceptionallyCompose(e -> CompletableFuture.failedFuture(
-                new ModemException("configuring the SSL context of MQTT client " + idx + " failed: "
-                        + Failures.rootMessage(e), Failures.cause(e))));
+        CompletableFuture<Void> files = s.certificates().isEmpty() ? CompletableFuture.completedFuture(null)
+                : uploader.ensure(idx, s.certificates());
+        return files.thenCompose(v -> sequence(sslContextCommands(s)))
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(Failures.cause(e) instanceof ModemException m
+                        && m.getMessage().startsWith("uploading ") ? m
+                        : new ModemException("configuring the SSL context of MQTT client " + idx + " failed: "
+                                + Failures.rootMessage(e), Failures.cause(e))));
     }
 
     /** In the order of the guide's section 3: version, authentication mode, then the files. */
@@ -876,6 +883,7 @@ final class SimcomDialect implements MqttDialect {
     public void reset(ModemException cause) {
         // The link is gone or the modem restarted: whatever the modem held is unknown from now on.
         started = false;
+        uploader.forget();
         for (Slot s : slots) {
             s.acquired = false;
             endConnection(s);

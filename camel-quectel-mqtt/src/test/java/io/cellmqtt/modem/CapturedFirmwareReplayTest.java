@@ -686,7 +686,7 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
                 s.protocolVersion(), keepAlive, s.cleanSession(), s.packetTimeout(), s.retryTimes(), s.timeoutNotice(),
                 s.willTopic(), s.willPayload(), s.willQos(), s.willRetained(), s.sslContextId(), s.caCert(),
                 s.clientCert(), s.clientKey(), s.secLevel(), s.sslVersion(), s.cipherSuite(), s.ignoreLocalTime(),
-                s.inflightWindow(), s.reconnectDelay(), s.maxReconnectDelay(), s.credentialsProvider());
+                s.inflightWindow(), s.reconnectDelay(), s.maxReconnectDelay(), s.credentialsProvider(), null);
     }
 
     private MqttClient startSimcom(MqttClientSettings settings) throws Exception {

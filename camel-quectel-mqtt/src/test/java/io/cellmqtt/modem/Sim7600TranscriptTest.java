@@ -66,7 +66,7 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
     private static MqttClientSettings aws() {
         return new MqttClientSettings("endpoint", 8883, true, "ThingName", null, null, 0, 4, 60, true, 5, 3, false,
                 null, null, 0, false, 0, "cacert.pem", "clientcert.pem", "clientkey.pem", -1, 4, "0xFFFF", true, 5,
-                Duration.ofMillis(20), Duration.ofMillis(200), null);
+                Duration.ofMillis(20), Duration.ofMillis(200), null, null);
     }
 
     private static MqttClientSettings plain() {
@@ -578,12 +578,12 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
         script.awaitFinished(WAIT);
         MqttClientSettings noKeepAlive = new MqttClientSettings("broker", 1883, false, "dev", null, null, 0, 4, 0, true,
                 5, 3, false, null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5,
-                Duration.ofMillis(20), Duration.ofMillis(200), null);
+                Duration.ofMillis(20), Duration.ofMillis(200), null, null);
         assertThatThrownBy(() -> modem.createClient(noKeepAlive)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("keepAliveInterval=0");
         MqttClientSettings retainedWill = new MqttClientSettings("broker", 1883, false, "dev", null, null, 1, 4, 60,
                 true, 5, 3, false, "dead", "gone", 1, true, 0, null, null, null, -1, 4, "0xFFFF", true, 5,
-                Duration.ofMillis(20), Duration.ofMillis(200), null);
+                Duration.ofMillis(20), Duration.ofMillis(200), null, null);
         assertThatThrownBy(() -> modem.createClient(retainedWill)).hasMessageContaining("willRetained");
         assertThat(script.link().modemInput().available()).isZero();
     }
@@ -603,7 +603,7 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
         modem = Modem.open(modemSettings(), script.link());
         MqttClientSettings will = new MqttClientSettings("broker", 1883, false, "dev", null, null, 1, 4, 60, false,
                 5, 3, false, "dev/state", "gone, \"sadly\"", 1, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5,
-                Duration.ofMillis(20), Duration.ofMillis(200), null);
+                Duration.ofMillis(20), Duration.ofMillis(200), null, null);
         MqttClient client = modem.createClient(will);
         client.start().get(10, TimeUnit.SECONDS);
         client.stop().get(10, TimeUnit.SECONDS);

@@ -1,0 +1,120 @@
+package io.cellmqtt.modem;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Puts the certificates and keys the clients of one modem use onto it, each once: before a client
+ * configures SSL, the store's inventory says which of its files the modem holds; the others are
+ * uploaded (and verified where the modem reports a checksum); files of ours that no client of this
+ * modem uses any more are deleted, so the modem's small file system does not fill up. Files the
+ * component did not name ({@link CertificateFile#PREFIX}) are never touched. Runs on the modem's
+ * loop; one client's turn at a time.
+ */
+final class CertificateUploader {
+    private static final Logger LOG = LoggerFactory.getLogger(CertificateUploader.class);
+
+    private final String port;
+    private final CertificateStore store;
+    /** The names each client index uses. */
+    private final Map<Integer, Set<String>> inUse = new HashMap<>();
+    /** Names found on the modem or uploaded since it was last brought up. */
+    private final Set<String> known = new HashSet<>();
+    private CompletableFuture<Void> turn = CompletableFuture.completedFuture(null);
+
+    CertificateUploader(String port, CertificateStore store) {
+        this.port = port;
+        this.store = store;
+    }
+
+    String reference(String name) {
+        return store.reference(name);
+    }
+
+    /** The modem restarted or was replaced: what it holds is looked at again. */
+    void forget() {
+        known.clear();
+    }
+
+    /** Makes sure the modem holds {@code files}, the certificates of client {@code index}. */
+    CompletableFuture<Void> ensure(int index, List<CertificateFile> files) {
+        Set<String> names = new HashSet<>();
+        files.forEach(f -> names.add(f.name()));
+        inUse.put(index, names);
+        if (files.isEmpty() || known.containsAll(names)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> mine = turn.handle((v, e) -> null).thenCompose(v -> check(files));
+        turn = mine;
+        return mine;
+    }
+
+    /** Client {@code index} is gone: its files may be deleted with the next check. */
+    void release(int index) {
+        inUse.remove(index);
+    }
+
+    private CompletableFuture<Void> check(List<CertificateFile> files) {
+        List<CertificateFile> missing = new ArrayList<>();
+        for (CertificateFile f : files) {
+            if (!known.contains(f.name())) {
+                missing.add(f);
+            }
+        }
+        if (missing.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return store.inventory(files).thenCompose(inventory -> {
+            known.addAll(inventory.held());
+            CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+            for (CertificateFile f : files) {
+                if (!inventory.held().contains(f.name())) {
+                    chain = chain.thenCompose(v -> upload(f));
+                }
+            }
+            Set<String> used = new HashSet<>();
+            inUse.values().forEach(used::addAll);
+            for (String other : inventory.othersOfOurs()) {
+                if (!used.contains(other)) {
+                    chain = chain.thenCompose(v -> deleteStale(other));
+                }
+            }
+            return chain;
+        });
+    }
+
+    private CompletableFuture<Void> upload(CertificateFile f) {
+        LOG.info("{}: uploading {} as {}", port, f, store.reference(f.name()));
+        return store.upload(f).handle((v, e) -> {
+            if (e == null) {
+                known.add(f.name());
+                LOG.info("{}: {} is on the modem", port, store.reference(f.name()));
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            Throwable c = Failures.cause(e);
+            ModemException failure = c instanceof ModemException m ? m : new ModemException("uploading " + f + " as "
+                    + store.reference(f.name()) + " failed: " + c.getMessage() + "; it is uploaded again at the next attempt", c);
+            // What was stored under the name may be incomplete or filler: it must not be taken for this content.
+            return store.delete(f.name()).handle((x, y) -> null)
+                    .thenCompose(x -> CompletableFuture.<Void>failedFuture(failure));
+        }).thenCompose(x -> x);
+    }
+
+    private CompletableFuture<Void> deleteStale(String name) {
+        LOG.info("{}: deleting {}, which no client of this modem uses any more", port, store.reference(name));
+        return store.delete(name).handle((v, e) -> {
+            if (e != null) {
+                LOG.warn("{}: deleting {} failed: {}", port, store.reference(name), Failures.cause(e).getMessage());
+            }
+            return null;
+        });
+    }
+}

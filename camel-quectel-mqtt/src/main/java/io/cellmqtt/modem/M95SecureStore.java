@@ -1,0 +1,76 @@
+package io.cellmqtt.modem;
+
+import io.cellmqtt.at.AtChannel;
+import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtErrorException;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The M95's secure storage in RAM (the older QMT note, reference 003, and the M95 SSL note):
+ * {@code AT+QSECWRITE="RAM:<name>",<size>,<timeout>} answers {@code CONNECT}, takes exactly size
+ * bytes and reports {@code +QSECWRITE: <size>,<checksum>}; {@code AT+QSECREAD="RAM:<name>"}
+ * reports {@code +QSECREAD: <good>,<checksum>}; {@code AT+QSECDEL} deletes. RAM files are gone
+ * after a restart, and there is no listing: each wanted file is read back, and one whose checksum
+ * is ours is held.
+ */
+final class M95SecureStore implements CertificateStore {
+    private final AtChannel channel;
+
+    M95SecureStore(AtChannel channel) {
+        this.channel = channel;
+    }
+
+    @Override
+    public String reference(String name) {
+        return "RAM:" + name;
+    }
+
+    @Override
+    public CompletableFuture<Inventory> inventory(List<CertificateFile> wanted) {
+        Set<String> held = new HashSet<>();
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (CertificateFile f : wanted) {
+            chain = chain.thenCompose(v -> channel.submit(AtCommand.of("AT+QSECREAD=\"" + reference(f.name()) + "\"")
+                    .withReplyPrefix("+QSECREAD:")).result().handle((r, e) -> {
+                        if (e != null) {
+                            if (!(Failures.cause(e) instanceof AtErrorException)) {
+                                throw new java.util.concurrent.CompletionException(Failures.cause(e));
+                            }
+                            return null; // no such file
+                        }
+                        String line = r.lines().stream().findFirst().orElse("");
+                        String[] fields = line.substring(line.indexOf(':') + 1).split(",");
+                        try {
+                            if (fields.length >= 2 && Integer.parseInt(fields[0].trim()) == 1
+                                    && Integer.parseInt(fields[1].trim(), 16) == f.quectelChecksum()) {
+                                held.add(f.name());
+                            }
+                        } catch (NumberFormatException ignored) {
+                            // not understood: uploaded again
+                        }
+                        return null;
+                    }));
+        }
+        return chain.thenApply(v -> new Inventory(held, List.of()));
+    }
+
+    @Override
+    public CompletableFuture<Void> upload(CertificateFile f) {
+        AtCommand c = AtCommand.of("AT+QSECWRITE=\"" + reference(f.name()) + "\"," + f.size() + ",100")
+                .withData(f.content()).withPromptLine("CONNECT").withReplyPrefix("+QSECWRITE:")
+                .withLostPrompt(AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH)
+                .withTimeout(AtCommand.DEFAULT_TIMEOUT.plus(Duration.ofMillis(f.size())));
+        return channel.submit(c).result().thenCompose(r ->
+                UploadCheck.quectel(this, f, r.lines().stream().findFirst().orElse("")));
+    }
+
+    @Override
+    public CompletableFuture<Void> delete(String name) {
+        return channel.submit(AtCommand.of("AT+QSECDEL=\"" + reference(name) + "\"")).result().thenApply(r -> null);
+    }
+}
