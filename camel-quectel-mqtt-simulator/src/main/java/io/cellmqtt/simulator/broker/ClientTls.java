@@ -7,21 +7,26 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import javax.net.ssl.X509TrustManager;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
  * Builds the Netty client {@link SslContext} of one modem TLS connection from exactly the files its
@@ -95,19 +100,34 @@ public final class ClientTls {
         if (pem == null) {
             throw new BadFile("no client key");
         }
-        JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
         try (PEMParser p = new PEMParser(new StringReader(new String(pem, StandardCharsets.ISO_8859_1)))) {
             Object o;
             while ((o = readObject(p, "client key")) != null) {
                 if (o instanceof PEMKeyPair kp) {
-                    return conv.getKeyPair(kp).getPrivate();
+                    return toKey(kp.getPrivateKeyInfo());
                 }
                 if (o instanceof PrivateKeyInfo info) {
-                    return conv.getPrivateKey(info);
+                    return toKey(info);
                 }
             }
         }
         throw new BadFile("the client key file holds no unencrypted PEM private key");
+    }
+
+    /** A JDK key from its PKCS#8 structure, by the JDK's own algorithm names (BC's converter asks for "ECDSA"). */
+    private static PrivateKey toKey(PrivateKeyInfo info) throws GeneralSecurityException, IOException {
+        ASN1ObjectIdentifier oid = info.getPrivateKeyAlgorithm().getAlgorithm();
+        String alg;
+        if (oid.equals(PKCSObjectIdentifiers.rsaEncryption)) {
+            alg = "RSA";
+        } else if (oid.equals(X9ObjectIdentifiers.id_ecPublicKey)) {
+            alg = "EC";
+        } else if (oid.equals(EdECObjectIdentifiers.id_Ed25519)) {
+            alg = "Ed25519";
+        } else {
+            throw new BadFile("the client key's algorithm is not RSA, EC or Ed25519");
+        }
+        return KeyFactory.getInstance(alg).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
     }
 
     private static Object readObject(PEMParser p, String what) throws BadFile {
@@ -123,11 +143,11 @@ public final class ClientTls {
     static boolean belongTogether(PrivateKey key, PublicKey pub) {
         String alg = switch (key.getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
-            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "EC" -> "SHA256withECDSA";
             case "Ed25519", "EdDSA" -> "Ed25519";
             default -> null;
         };
-        if (alg == null || !key.getAlgorithm().equals(pub.getAlgorithm()) && !(key.getAlgorithm().startsWith("EC") && pub.getAlgorithm().startsWith("EC"))) {
+        if (alg == null || !key.getAlgorithm().equals(pub.getAlgorithm())) {
             return false;
         }
         try {
