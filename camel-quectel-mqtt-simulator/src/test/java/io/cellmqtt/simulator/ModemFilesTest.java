@@ -93,6 +93,23 @@ class ModemFilesTest {
     }
 
     @Test
+    void aCorruptedUploadReportsTheChecksumOfWhatArrived() {
+        FakeHost h = host("bg95");
+        byte[] data = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII);
+        modem.faults().corruptUploads(1);
+        String reply = upload(h, "AT+QFUPL=\"ca.pem\"," + data.length, data);
+        byte[] arrived = data.clone();
+        arrived[arrived.length / 2] ^= 0x01;
+        assertThat(reply).isEqualTo("\r\n+QFUPL: " + data.length + "," + Integer.toHexString(xorOfWords(arrived)) + "\r\n\r\nOK\r\n");
+        assertThat(xorOfWords(arrived)).isNotEqualTo(xorOfWords(data));
+        assertThat(modem.fileContent("ca.pem")).isEqualTo(arrived);
+        // the next upload is clean again
+        assertThat(upload(h, "AT+QFUPL=\"ca2.pem\"," + data.length, data))
+                .isEqualTo("\r\n+QFUPL: " + data.length + "," + Integer.toHexString(xorOfWords(data)) + "\r\n\r\nOK\r\n");
+        assertThat(modem.faults().counts().get(io.cellmqtt.simulator.fault.Faults.Kind.CORRUPT_UPLOAD)).isEqualTo(1L);
+    }
+
+    @Test
     void qfuplAckModeAcknowledgesEveryKibibyte() {
         FakeHost h = host("bg96");
         byte[] data = new byte[2500];

@@ -69,6 +69,11 @@ public final class AtInterpreter implements LineHandler {
         this.imei = imei;
     }
 
+    /** The modem's files. */
+    public ModemFiles files() {
+        return files;
+    }
+
     public List<String> commandLog() {
         return List.copyOf(commandLog);
     }

@@ -57,6 +57,8 @@ public final class ModemFiles {
     /** Upload commands per name since the simulator started; deleting or rebooting does not reset it. */
     private final Map<String, AtomicInteger> uploads = new ConcurrentHashMap<>();
     private volatile IntFunction<String> cmeError = code -> ERROR;
+    /** Uploads still to be corrupted on the line ({@link #corruptNext}). */
+    private final AtomicInteger corruptNext = new AtomicInteger();
 
     public ModemFiles(HostOutput out) {
         this.out = out;
@@ -103,6 +105,18 @@ public final class ModemFiles {
     /** The modem restarted: RAM files are gone (reference 003 keeps certificates "in RAM"), flash files stay. */
     void reboot() {
         files.keySet().removeIf(n -> n.regionMatches(true, 0, "RAM:", 0, 4));
+    }
+
+    /** The next {@code count} uploads arrive with one bit flipped (a fault a test injects). */
+    public void corruptNext(int count) {
+        corruptNext.addAndGet(Math.max(0, count));
+    }
+
+    /** Applies an injected line error to bytes as received: one bit of the middle byte flipped. */
+    private void lineErrors(byte[] data) {
+        if (corruptNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            data[data.length / 2] ^= 0x01;
+        }
     }
 
     private void store(String name, byte[] data) {
@@ -164,6 +178,7 @@ public final class ModemFiles {
                 out.raw(new byte[] {'A'});
             }
         }
+        lineErrors(data);
         store(name, data);
         out.line(c.name() + ": " + size + "," + Integer.toHexString(checksum(data)));
         return OK;
@@ -307,6 +322,7 @@ public final class ModemFiles {
         if (data == null) {
             return ERROR;
         }
+        lineErrors(data);
         store(name, data);
         return OK;
     }
