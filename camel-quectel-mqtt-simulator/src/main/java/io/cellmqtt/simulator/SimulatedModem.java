@@ -1,7 +1,9 @@
 package io.cellmqtt.simulator;
 
 import io.cellmqtt.simulator.at.AtInterpreter;
+import io.cellmqtt.simulator.at.ModemFiles;
 import io.cellmqtt.simulator.at.ModemProfile;
+import io.cellmqtt.simulator.at.SslContexts;
 import io.cellmqtt.simulator.at.MqttCommandSet;
 import io.cellmqtt.simulator.at.PdpContexts;
 import io.cellmqtt.simulator.fault.Faults;
@@ -55,6 +57,8 @@ public final class SimulatedModem implements AutoCloseable {
         return t;
     });
     private final ModemProfile profile;
+    private final ModemFiles files = new ModemFiles(output);
+    private final SslContexts ssl;
     private final MqttCommandSet mqtt;
     private final AtInterpreter interpreter;
     private final Faults faults;
@@ -70,11 +74,12 @@ public final class SimulatedModem implements AutoCloseable {
 
     private SimulatedModem(ModemProfile profile) {
         this.profile = profile;
+        this.ssl = new SslContexts(profile, files);
         this.mqtt = switch (profile.family()) {
-            case QUECTEL -> new QmtCommands(profile, output, pdp, group, blocking, () -> latency);
-            case SIMCOM -> new CmqttCommands(output, group, blocking, () -> latency);
+            case QUECTEL -> new QmtCommands(profile, output, pdp, group, blocking, () -> latency, ssl::quectel);
+            case SIMCOM -> new CmqttCommands(output, group, blocking, () -> latency, ssl::simcom);
         };
-        interpreter = new AtInterpreter(profile, output, mqtt, pdp, this::shutdownClients);
+        interpreter = new AtInterpreter(profile, output, mqtt, pdp, files, ssl, this::shutdownClients);
         timer.setRemoveOnCancelPolicy(true);
         faults = new Faults(profile, output, gate, interpreter, mqtt, pdp, () -> usbPort, timer, closeHooks::add);
     }
@@ -185,6 +190,39 @@ public final class SimulatedModem implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The files stored on the modem (uploaded with AT+QFUPL, AT+QSECWRITE or AT+CCERTDOWN), each with
+     * its size, the checksum the Quectel commands report for it, and how many times a file of that name
+     * was uploaded. A read-only snapshot.
+     */
+    public List<ModemFiles.StoredFile> files() {
+        return files.list();
+    }
+
+    /** How many upload commands stored a file under this name (deleted or not; {@code UFS:} or not). */
+    public int uploads(String name) {
+        return files.uploads(name);
+    }
+
+    /** How many upload commands stored a file, whatever its name: a second start that changed nothing adds none. */
+    public int totalUploads() {
+        return files.totalUploads();
+    }
+
+    /** A stored file's bytes (a copy), or null: what the modem would hand its TLS stack. */
+    public byte[] fileContent(String name) {
+        return files.read(name);
+    }
+
+    /**
+     * The modem's clock, which server certificates are checked against when the SSL context does not
+     * ignore the time ({@code ignorelocaltime}/{@code ignorertctime} 0). The system clock by default.
+     */
+    public SimulatedModem clock(java.time.Clock clock) {
+        ssl.clock(clock);
+        return this;
     }
 
     /** Every command line received (from "AT", without the terminator), in order. */

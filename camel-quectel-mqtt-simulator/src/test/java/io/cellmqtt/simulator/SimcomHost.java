@@ -17,6 +17,11 @@ final class SimcomHost {
 
     private final FakeHost raw;
 
+    /** The byte-level host under this one. */
+    FakeHost raw() {
+        return raw;
+    }
+
     SimcomHost(SimulatedModem modem) {
         raw = FakeHost.attachedTo(modem);
         assertThat(command("ATE0")).endsWith("\r\nOK\r\n");

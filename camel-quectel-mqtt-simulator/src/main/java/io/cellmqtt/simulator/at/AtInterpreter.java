@@ -7,9 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +31,7 @@ public final class AtInterpreter implements LineHandler {
     private final GeneralCommands general;
     private final ModemFiles files;
     private final List<String> commandLog = new CopyOnWriteArrayList<>();
-    private final Map<String, String> sslConfig = new ConcurrentHashMap<>();
+    private final SslContexts ssl;
     private final PdpContexts pdp;
     private volatile String imei;
     private volatile boolean echo = true;
@@ -47,18 +45,33 @@ public final class AtInterpreter implements LineHandler {
 
     public AtInterpreter(ModemProfile profile, HostOutput out, MqttCommandSet mqtt, PdpContexts pdp,
             Runnable onPowerDown) {
+        this(profile, out, mqtt, pdp, new ModemFiles(out), null, onPowerDown);
+    }
+
+    /** With the modem's files and SSL contexts, which its MQTT command set reads when it makes a TLS connection. */
+    public AtInterpreter(ModemProfile profile, HostOutput out, MqttCommandSet mqtt, PdpContexts pdp,
+            ModemFiles files, SslContexts ssl, Runnable onPowerDown) {
         this.profile = profile;
         this.pdp = pdp;
         this.out = out;
         this.mqtt = mqtt;
         this.general = GeneralCommands.of(profile);
-        this.files = new ModemFiles(out);
+        this.files = files;
+        this.ssl = ssl != null ? ssl : new SslContexts(profile, files);
+        // Quectel's FILE commands report +CME ERROR: <err> with their own codes (407, 418), whatever
+        // the verbosity; under AT+CMEE=0 an ME error is a plain ERROR (3GPP TS 27.007 9.1)
+        files.errors(code -> cmee == 0 ? ERROR : "+CME ERROR: " + code);
         this.imei = profile.defaultImei();
         this.onPowerDown = onPowerDown;
     }
 
     public void imei(String imei) {
         this.imei = imei;
+    }
+
+    /** The modem's files. */
+    public ModemFiles files() {
+        return files;
     }
 
     public List<String> commandLog() {
@@ -72,13 +85,14 @@ public final class AtInterpreter implements LineHandler {
     /**
      * The modem rebooted: echo on, {@code AT+CMEE} back to 0, every SSL setting and PDP context
      * gone, every MQTT connection cut without a word and every MQTT setting forgotten. Uploaded
-     * files stay, as they live in the modem's flash.
+     * files stay, as they live in the modem's flash, except the M95's {@code RAM:} files.
      */
     public void reset() {
         mqtt.reset();
         echo = true;
         cmee = 0;
-        sslConfig.clear();
+        ssl.reset();
+        files.reboot();
         pdp.deactivateAll();
         poweredDown = false;
     }
@@ -219,27 +233,39 @@ public final class AtInterpreter implements LineHandler {
             case GPRS_APN -> {
                 return gprsApn(c);
             }
-            case QUECTEL_SSL_CONFIG -> {
-                return sslConfig(c, 5);
-            }
-            case SIMCOM_SSL_CONFIG -> {
-                return sslConfig(c, 9);
+            case QUECTEL_SSL_CONFIG, SIMCOM_SSL_CONFIG -> {
+                return ssl.command(c, out);
             }
             case POWER_DOWN -> {
                 poweredDown = true;
                 return OK;
             }
             case FILE_UPLOAD -> {
-                return files.quectelUpload(c, in);
+                return files.qfupl(c, in);
+            }
+            case FILE_LIST -> {
+                return files.qflst(c);
+            }
+            case FILE_DELETE -> {
+                return files.qfdel(c);
+            }
+            case SEC_WRITE -> {
+                return files.qsecwrite(c, in);
+            }
+            case SEC_READ -> {
+                return files.qsecread(c);
+            }
+            case SEC_DELETE -> {
+                return files.qsecdel(c);
             }
             case CERT_DOWNLOAD -> {
-                return files.simcomDownload(c, in);
+                return files.ccertdown(c, in);
             }
             case CERT_LIST -> {
-                return files.simcomList(c);
+                return files.ccertlist(c);
             }
             case CERT_DELETE -> {
-                return files.simcomDelete(c);
+                return files.ccertdele(c);
             }
             default -> throw new IllegalStateException("no implementation for " + behaviour);
         }
@@ -348,35 +374,6 @@ public final class AtInterpreter implements LineHandler {
         if (c.type() == AtCommand.Type.READ) {
             out.line(value);
         }
-        return OK;
-    }
-
-    private String sslConfig(AtCommand c, int maxContext) {
-        if (c.type() == AtCommand.Type.TEST) {
-            return OK;
-        }
-        if (c.type() != AtCommand.Type.WRITE || c.argCount() < 2) {
-            return ERROR;
-        }
-        String key = c.arg(0).lower();
-        int ctx = c.intArg(1);
-        if (ctx < 0 || ctx > maxContext) {
-            return ERROR;
-        }
-        String k = key + "," + ctx;
-        if (c.argCount() == 2) {
-            String v = sslConfig.get(k);
-            if (v != null) {
-                out.line(c.name() + ": \"" + key + "\"," + ctx + "," + v);
-            }
-            return OK;
-        }
-        List<String> values = new ArrayList<>();
-        for (int i = 2; i < c.argCount(); i++) {
-            AtCommand.Arg a = c.arg(i);
-            values.add(a.quoted() ? "\"" + a.text() + "\"" : a.raw());
-        }
-        sslConfig.put(k, String.join(",", values));
         return OK;
     }
 

@@ -43,8 +43,18 @@ final class GeneralCommands {
         /** {@code AT+CSSLCFG="key",ctx[,values]}: as the Quectel form, contexts 0–9. */
         SIMCOM_SSL_CONFIG,
         POWER_DOWN,
-        /** {@code AT+QFUPL} / {@code AT+QSECWRITE="name",size[,timeout]}: CONNECT, size bytes, size and checksum. */
+        /** {@code AT+QFUPL="name",size[,timeout[,ackmode]]}: CONNECT, size bytes, size and checksum. */
         FILE_UPLOAD,
+        /** {@code AT+QFLST[="pattern"]}: {@code +QFLST: "UFS:name",size} lines. */
+        FILE_LIST,
+        /** {@code AT+QFDEL="name"|"*"}. */
+        FILE_DELETE,
+        /** M95 {@code AT+QSECWRITE="RAM:name",size[,timeout]}: CONNECT, size bytes, size and checksum. */
+        SEC_WRITE,
+        /** M95 {@code AT+QSECREAD="RAM:name"}: {@code +QSECREAD: <good>,<checksum>}. */
+        SEC_READ,
+        /** M95 {@code AT+QSECDEL="RAM:name"}. */
+        SEC_DELETE,
         /** {@code AT+CCERTDOWN="name",size}: prompt, size bytes, OK. */
         CERT_DOWNLOAD,
         CERT_LIST,
@@ -68,7 +78,7 @@ final class GeneralCommands {
             commands(Behaviour.SIGNAL, "+CSQ"),
             commands(Behaviour.OPERATOR, "+COPS"));
 
-    /** BG95, BG77, BG600L (reference 004) and BG96 (reference 000: CGDCONT, QIACT, QSSLCFG, QFUPL). */
+    /** BG95, BG77, BG600L (reference 004) and BG96 (reference 000: CGDCONT, QIACT, QSSLCFG, QFUPL; QFLST/QFDEL from the BG96 FILE AT Commands Manual). */
     private static final Map<String, Behaviour> BG = merge(COMMON, IDENTITY,
             commands(Behaviour.REGISTERED, "+CREG", "+CGREG", "+CEREG"),
             commands(Behaviour.PDP_CONTEXTS, "+QIACT"),
@@ -76,6 +86,8 @@ final class GeneralCommands {
             commands(Behaviour.OK, "+QICSGP", "+CPSMS", "+QSCLK", "+CEDRXS", "+QCFG"),
             commands(Behaviour.QUECTEL_SSL_CONFIG, "+QSSLCFG"),
             commands(Behaviour.FILE_UPLOAD, "+QFUPL"),
+            commands(Behaviour.FILE_LIST, "+QFLST"),
+            commands(Behaviour.FILE_DELETE, "+QFDEL"),
             commands(Behaviour.POWER_DOWN, "+QPOWD"));
 
     /**
@@ -96,7 +108,9 @@ final class GeneralCommands {
             commands(Behaviour.PDP_DEACTIVATE, "+QIDEACT"),
             commands(Behaviour.OK, "+QSCLK"),
             commands(Behaviour.QUECTEL_SSL_CONFIG, "+QSSLCFG"),
-            commands(Behaviour.FILE_UPLOAD, "+QSECWRITE"),
+            commands(Behaviour.SEC_WRITE, "+QSECWRITE"),
+            commands(Behaviour.SEC_READ, "+QSECREAD"),
+            commands(Behaviour.SEC_DELETE, "+QSECDEL"),
             commands(Behaviour.POWER_DOWN, "+QPOWD"));
 
     /** SIM7600 (reference 001): SIMCom spellings; no Quectel AT+Q* command exists. */

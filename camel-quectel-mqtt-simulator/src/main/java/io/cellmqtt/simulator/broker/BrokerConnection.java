@@ -25,9 +25,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.ConnectException;
@@ -40,7 +38,6 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +54,17 @@ public final class BrokerConnection {
     public static final int OPEN_FAILED = -1;
     public static final int OPEN_DNS_FAILED = 4;
     public static final int OPEN_NETWORK_ERROR = 5;
+    /**
+     * The TLS handshake failed, or the SSL context could not be built from the modem's files (not
+     * PEM, a key that is not its certificate's, a TLS version the JDK refuses). Not a code on the
+     * wire: each dialect reports it its own way (Quectel {@code +QMTOPEN: <idx>,-1}, SIMCom 32).
+     */
+    public static final int OPEN_TLS_FAILED = -100;
+    /**
+     * A file the SSL context needs is not on the modem (a configured name that was never uploaded,
+     * or no name where the security level needs one). Not a code on the wire (SIMCom 33, Quectel -1).
+     */
+    public static final int OPEN_TLS_NO_CERT = -101;
 
     private final int index;
     private final EventLoopGroup group;
@@ -67,6 +75,8 @@ public final class BrokerConnection {
     private volatile boolean disconnectSent;
     private volatile boolean closeExpected;
     private volatile boolean connected;
+    /** The TCP connection (and its TLS handshake, if any) is up: from now on a close is a lost connection. */
+    private volatile boolean opened;
     /** Closed or dropped by the modem: a connect still under way is abandoned when it completes. */
     private volatile boolean cancelled;
     private volatile ChannelFuture disconnectFuture;
@@ -83,8 +93,11 @@ public final class BrokerConnection {
         return connected;
     }
 
-    /** Resolves (off the event loop: DNS blocks) and connects; the result arrives as {@link BrokerEvents#opened}. */
-    public void open(String host, int port, boolean ssl) {
+    /**
+     * Resolves (off the event loop: DNS blocks) and connects, over TLS made of {@code tls} when it is
+     * not null; the result arrives as {@link BrokerEvents#opened}.
+     */
+    public void open(String host, int port, TlsSpec tls) {
         blocking.execute(() -> {
             if (cancelled) {
                 return;
@@ -97,12 +110,18 @@ public final class BrokerConnection {
                 return;
             }
             SslContext sslContext = null;
-            if (ssl) {
+            if (tls != null) {
+                if (tls.missing() != null) {
+                    LOG.debug("client {}: no TLS: {}", index, tls.missing());
+                    later(() -> events.opened(OPEN_TLS_NO_CERT));
+                    return;
+                }
                 try {
-                    // certificate files configured with QSSLCFG are only names here: trust any server
-                    sslContext = SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-                } catch (SSLException e) {
-                    later(() -> events.opened(OPEN_FAILED));
+                    sslContext = ClientTls.build(tls);
+                } catch (java.security.GeneralSecurityException | java.io.IOException | RuntimeException e) {
+                    // the message names what is wrong, never a file's contents
+                    LOG.debug("client {}: TLS context refused: {}", index, e.getMessage());
+                    later(() -> events.opened(OPEN_TLS_FAILED));
                     return;
                 }
             }
@@ -143,6 +162,11 @@ public final class BrokerConnection {
                 return;
             }
             ch.closeFuture().addListener(x -> {
+                if (!opened) {
+                    // closed during the TLS handshake (the broker refused it): the handshake's failure
+                    // is the open's result, reported once by its listener; no lost-connection report
+                    return;
+                }
                 ChannelFuture disc = disconnectFuture;
                 if (disc == null) {
                     later(() -> events.closed(disconnectSent, closeExpected));
@@ -154,15 +178,18 @@ public final class BrokerConnection {
             });
             SslHandler sslHandler = ch.pipeline().get(SslHandler.class);
             if (sslHandler == null) {
+                opened = true;
                 later(() -> events.opened(OPEN_OK));
             } else {
                 sslHandler.handshakeFuture().addListener(h -> {
                     if (h.isSuccess()) {
+                        opened = true;
                         later(() -> events.opened(OPEN_OK));
                     } else {
+                        LOG.debug("client {}: TLS handshake failed: {}", index, String.valueOf(h.cause()));
                         closeExpected = true;
                         ch.close();
-                        later(() -> events.opened(OPEN_FAILED));
+                        later(() -> events.opened(OPEN_TLS_FAILED));
                     }
                 });
             }

@@ -45,7 +45,7 @@ public final class Faults {
     /** What was injected. */
     public enum Kind {
         DROP_CONNECTION, PING_TIMEOUT, DEACTIVATE_PDP, REBOOT, USB_LOSS, SILENCE, DELAY_REPLIES,
-        DUPLICATE_REPLY, GARBAGE, TRUNCATED_URC, DROP_PROMPTS, WRITE_CHUNKING
+        DUPLICATE_REPLY, GARBAGE, TRUNCATED_URC, DROP_PROMPTS, WRITE_CHUNKING, CORRUPT_UPLOAD
     }
 
     private static final byte[] CRLF = {'\r', '\n'};
@@ -100,6 +100,20 @@ public final class Faults {
 
     private void count(Kind k) {
         counts.get(k).incrementAndGet();
+    }
+
+    // ---- files -------------------------------------------------------------------------------------
+
+    /**
+     * The next {@code count} file uploads (AT+QFUPL, AT+QSECWRITE, AT+CCERTDOWN) arrive with one bit
+     * flipped in their middle byte, as a line error on the serial port would leave them: the modem
+     * stores what it received and reports that file's size and checksum ({@code +QFUPL: <size>,<checksum>},
+     * the checksum then differing from the host's own). SIMCom's download reports no checksum, so its
+     * corruption goes unseen, as on the real module. Counted per call.
+     */
+    public void corruptUploads(int count) {
+        count(Kind.CORRUPT_UPLOAD);
+        interpreter.files().corruptNext(count);
     }
 
     // ---- the broker connection -----------------------------------------------------------------

@@ -42,8 +42,12 @@ final class MqttClientSlot {
     private volatile QuectelModel.ReceiveFormat receiveFormat = QuectelModel.ReceiveFormat.QUOTED;
     private volatile int port;
 
-    MqttClientSlot(int index, HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency) {
+    private final java.util.function.IntFunction<io.cellmqtt.simulator.broker.TlsSpec> tls;
+
+    MqttClientSlot(int index, HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency,
+            java.util.function.IntFunction<io.cellmqtt.simulator.broker.TlsSpec> tls) {
         this.index = index;
+        this.tls = tls;
         this.out = out;
         this.group = group;
         this.blocking = blocking;
@@ -85,9 +89,22 @@ final class MqttClientSlot {
             BrokerConnection c = new BrokerConnection(index, group, blocking, events, latency);
             events.own = c;
             connection = c;
-            c.open(host, port, config.ssl);
+            // the SSL context is read now: the files and settings as they are at QMTOPEN
+            c.open(host, port, config.ssl ? tls.apply(config.sslCtx) : null);
         }
         return true;
+    }
+
+    /**
+     * A failed SSL open, whatever failed (a missing or unusable file, the handshake), is
+     * {@code +QMTOPEN: <idx>,-1}, "failed to open network": what real BG95 and BG96 modules report
+     * for it (captures bg95-01-ssl-open-minus1.txt, https://github.com/zimbora/esp32-BG95/pull/5, and
+     * bg96-03-ssl-open-fail.txt, https://github.com/johncobb/catm1_bg96/issues/9); reference 004's
+     * result table has no code of its own for TLS.
+     */
+    static int openResult(int result) {
+        return result == BrokerConnection.OPEN_TLS_FAILED || result == BrokerConnection.OPEN_TLS_NO_CERT
+                ? BrokerConnection.OPEN_FAILED : result;
     }
 
     boolean connect(String clientId, String user, String password) {
@@ -306,7 +323,7 @@ final class MqttClientSlot {
                     connection = null;
                 }
             }
-            out.urc("+QMTOPEN: " + index + "," + result);
+            out.urc("+QMTOPEN: " + index + "," + openResult(result));
         }
 
         @Override

@@ -73,12 +73,20 @@ public final class QmtCommands implements MqttCommandSet {
      */
     public QmtCommands(ModemProfile profile, HostOutput out, PdpContexts pdp, EventLoopGroup group,
             Executor blocking, Supplier<Duration> latency) {
+        this(profile, out, pdp, group, blocking, latency, ctx -> {
+            throw new IllegalStateException("no SSL contexts given to this command set");
+        });
+    }
+
+    /** As above, with {@code tls} making the TLS of a connection on an SSL context (AT+QMTCFG="ssl"). */
+    public QmtCommands(ModemProfile profile, HostOutput out, PdpContexts pdp, EventLoopGroup group,
+            Executor blocking, Supplier<Duration> latency, java.util.function.IntFunction<io.cellmqtt.simulator.broker.TlsSpec> tls) {
         this.model = QuectelModel.of(profile);
         this.out = out;
         this.pdp = pdp;
         this.slots = new MqttClientSlot[CLIENTS];
         for (int i = 0; i < CLIENTS; i++) {
-            slots[i] = new MqttClientSlot(i, out, group, blocking, latency);
+            slots[i] = new MqttClientSlot(i, out, group, blocking, latency, tls);
             slots[i].receiveFormat(model.receive());
         }
     }

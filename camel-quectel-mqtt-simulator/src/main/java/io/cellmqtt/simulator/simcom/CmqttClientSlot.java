@@ -56,6 +56,8 @@ final class CmqttClientSlot {
     /** CONNACK return code n (1–5) is reported as 26 + n (27–31). */
     static final int CONNACK_BASE = 26;
     static final int HANDSHAKE_FAIL = 32;
+    /** "not set certificate": a file the SSL context needs is not configured, or not on the modem. */
+    static final int NOT_SET_CERTIFICATE = 33;
     static final int DISCONNECT_FAIL = 35;
 
     /** How long CONNECT (after the TCP/TLS connect), SUB and UNSUB wait for the broker. */
@@ -87,8 +89,11 @@ final class CmqttClientSlot {
     private Pending pending;
     private int lastPacketId;
 
+    private final java.util.function.IntFunction<io.cellmqtt.simulator.broker.TlsSpec> tls;
+
     CmqttClientSlot(int index, HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency,
-            BooleanSupplier documentSpelling) {
+            BooleanSupplier documentSpelling, java.util.function.IntFunction<io.cellmqtt.simulator.broker.TlsSpec> tls) {
+        this.tls = tls;
         this.index = index;
         this.out = out;
         this.group = group;
@@ -246,6 +251,8 @@ final class CmqttClientSlot {
     int connect(ConnectRequest request) {
         Pending p;
         BrokerConnection c;
+        boolean useSsl;
+        int sslCtx;
         synchronized (this) {
             if (state == State.FREE) {
                 return CLIENT_NOT_ACQUIRED;
@@ -253,6 +260,8 @@ final class CmqttClientSlot {
             if (state != State.IDLE) {
                 return NOT_SUPPORTED; // already connected (or on the way)
             }
+            useSsl = ssl;
+            sslCtx = sslContext;
             LOG.debug("client {}: connecting {}", index, request);
             Events events = new Events();
             c = new BrokerConnection(index, group, blocking, events, latency);
@@ -262,7 +271,8 @@ final class CmqttClientSlot {
             state = State.CONNECTING;
             p = pending = new Pending(Kind.CONNECT, 0);
         }
-        c.open(request.host(), request.port(), ssl);
+        // the SSL context is read now: the files and settings as they are at CMQTTCONNECT
+        c.open(request.host(), request.port(), useSsl ? tls.apply(sslCtx) : null);
         return await(p, RESPONSE_TIMEOUT.plusSeconds(10)); // plus the TCP connect timeout
     }
 
@@ -552,6 +562,8 @@ final class CmqttClientSlot {
         return switch (result) {
             case BrokerConnection.OPEN_DNS_FAILED -> DNS_ERROR;
             case BrokerConnection.OPEN_NETWORK_ERROR -> SOCK_CONNECT_FAIL;
+            case BrokerConnection.OPEN_TLS_FAILED -> HANDSHAKE_FAIL;
+            case BrokerConnection.OPEN_TLS_NO_CERT -> NOT_SET_CERTIFICATE;
             default -> ssl ? HANDSHAKE_FAIL : SOCK_CONNECT_FAIL;
         };
     }

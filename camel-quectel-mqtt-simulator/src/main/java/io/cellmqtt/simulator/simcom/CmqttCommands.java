@@ -69,9 +69,17 @@ public final class CmqttCommands implements MqttCommandSet {
     private volatile boolean started;
 
     public CmqttCommands(HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency) {
+        this(out, group, blocking, latency, ctx -> {
+            throw new IllegalStateException("no SSL contexts given to this command set");
+        });
+    }
+
+    /** As above, with {@code tls} making the TLS of a connection on an SSL context (AT+CMQTTSSLCFG). */
+    public CmqttCommands(HostOutput out, EventLoopGroup group, Executor blocking, Supplier<Duration> latency,
+            java.util.function.IntFunction<io.cellmqtt.simulator.broker.TlsSpec> tls) {
         this.out = out;
         for (int i = 0; i < CLIENTS; i++) {
-            slots[i] = new CmqttClientSlot(i, out, group, blocking, latency, () -> documentSpelling);
+            slots[i] = new CmqttClientSlot(i, out, group, blocking, latency, () -> documentSpelling, tls);
         }
     }
 
