@@ -12,8 +12,13 @@ import java.util.concurrent.CompletableFuture;
  */
 interface CertificateStore {
 
-    /** What the modem holds of {@code wanted} intact, and the other files of ours it holds. */
-    record Inventory(Set<String> held, List<String> othersOfOurs) {
+    /**
+     * What the modem holds of {@code wanted} intact ({@code held}), which of the wanted names it has
+     * at all ({@code present}: a file there but not intact must be deleted before it is stored again,
+     * since the modems refuse to overwrite: Quectel {@code +CME ERROR: 407}, SIMCom {@code ERROR}),
+     * and the other files of ours it holds.
+     */
+    record Inventory(Set<String> held, Set<String> present, List<String> othersOfOurs) {
     }
 
     /** How the SSL configuration commands name a file of this store ({@code "UFS:x"}, {@code "RAM:x"}, {@code "x"}). */

@@ -77,6 +77,10 @@ final class CertificateUploader {
             CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
             for (CertificateFile f : files) {
                 if (!inventory.held().contains(f.name())) {
+                    if (inventory.present().contains(f.name())) {
+                        // there, but not this content (cut short, corrupted): the modems do not overwrite
+                        chain = chain.thenCompose(v -> deleteStale(f.name()));
+                    }
                     chain = chain.thenCompose(v -> upload(f));
                 }
             }
@@ -109,7 +113,8 @@ final class CertificateUploader {
     }
 
     private CompletableFuture<Void> deleteStale(String name) {
-        LOG.info("{}: deleting {}, which no client of this modem uses any more", port, store.reference(name));
+        LOG.info("{}: deleting {}: no client of this modem uses it, or it is not the content its name promises", port,
+                store.reference(name));
         return store.delete(name).handle((v, e) -> {
             if (e != null) {
                 LOG.warn("{}: deleting {} failed: {}", port, store.reference(name), Failures.cause(e).getMessage());

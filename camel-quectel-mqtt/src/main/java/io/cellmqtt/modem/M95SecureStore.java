@@ -33,6 +33,7 @@ final class M95SecureStore implements CertificateStore {
     @Override
     public CompletableFuture<Inventory> inventory(List<CertificateFile> wanted) {
         Set<String> held = new HashSet<>();
+        Set<String> present = new HashSet<>();
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (CertificateFile f : wanted) {
             chain = chain.thenCompose(v -> channel.submit(AtCommand.of("AT+QSECREAD=\"" + reference(f.name()) + "\"")
@@ -46,9 +47,11 @@ final class M95SecureStore implements CertificateStore {
                         String line = r.lines().stream().findFirst().orElse("");
                         String[] fields = line.substring(line.indexOf(':') + 1).split(",");
                         try {
-                            if (fields.length >= 2 && Integer.parseInt(fields[0].trim()) == 1
-                                    && Integer.parseInt(fields[1].trim(), 16) == f.quectelChecksum()) {
-                                held.add(f.name());
+                            if (fields.length >= 2 && Integer.parseInt(fields[0].trim()) == 1) {
+                                present.add(f.name());
+                                if (Integer.parseInt(fields[1].trim(), 16) == f.quectelChecksum()) {
+                                    held.add(f.name());
+                                }
                             }
                         } catch (NumberFormatException ignored) {
                             // not understood: uploaded again
@@ -56,7 +59,7 @@ final class M95SecureStore implements CertificateStore {
                         return null;
                     }));
         }
-        return chain.thenApply(v -> new Inventory(held, List.of()));
+        return chain.thenApply(v -> new Inventory(held, present, List.of()));
     }
 
     @Override

@@ -54,10 +54,14 @@ final class QuectelFileStore implements CertificateStore {
                 }
             }
             Set<String> held = new HashSet<>();
+            Set<String> present = new HashSet<>();
             Set<String> names = new HashSet<>();
             for (CertificateFile f : wanted) {
                 names.add(f.name());
                 Integer size = sizes.get(f.name());
+                if (size != null) {
+                    present.add(f.name());
+                }
                 if (size != null && size == f.size()) {
                     held.add(f.name());
                 }
@@ -68,7 +72,7 @@ final class QuectelFileStore implements CertificateStore {
                     others.add(n);
                 }
             }
-            return new Inventory(held, others);
+            return new Inventory(held, present, others);
         });
     }
 

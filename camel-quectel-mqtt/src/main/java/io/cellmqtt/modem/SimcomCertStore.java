@@ -53,7 +53,7 @@ final class SimcomCertStore implements CertificateStore {
                     others.add(n);
                 }
             }
-            return new Inventory(held, others);
+            return new Inventory(held, held, others);
         });
     }
 

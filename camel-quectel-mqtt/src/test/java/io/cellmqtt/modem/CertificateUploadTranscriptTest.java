@@ -108,7 +108,8 @@ class CertificateUploadTranscriptTest extends TranscriptTestBase {
         ScriptedModem s = new ScriptedModem().bringUp()
                 .expect("AT+QFLST=\"*\"\r").lines("+QFLST: \"UFS:" + name("ca", CA) + "\"," + (CA.length - 7),
                         "+QFLST: \"UFS:" + name("cert", CERT) + "\"," + CERT.length,
-                        "+QFLST: \"UFS:" + name("key", KEY) + "\"," + KEY.length, "OK");
+                        "+QFLST: \"UFS:" + name("key", KEY) + "\"," + KEY.length, "OK")
+                .ok("AT+QFDEL=\"UFS:" + name("ca", CA) + "\""); // the modem refuses to overwrite (+CME ERROR: 407)
         upload(s, "ca", CA);
         script = bg95SslConfig(s).start();
         modem = Modem.open(ModemSettings.of("scripted"), script.link());
