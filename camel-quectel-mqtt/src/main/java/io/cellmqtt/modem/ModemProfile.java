@@ -105,11 +105,13 @@ public record ModemProfile(String name, List<String> identities, Family family, 
      *
      * @param ignoreTimeKey     the key that makes certificate checks ignore the modem's clock
      * @param quotedCipherSuite whether the cipher suite is written as a quoted string
+     * @param ignoreTimeHasContext whether that key takes the SSL context id (the M95's
+     *                          {@code AT+QSSLCFG="ignorertctime",1} does not: reference 003, section 5.2)
      */
-    public record SslSpelling(String ignoreTimeKey, boolean quotedCipherSuite) {
+    public record SslSpelling(String ignoreTimeKey, boolean quotedCipherSuite, boolean ignoreTimeHasContext) {
     }
 
-    private static final SslSpelling LTE_SSL = new SslSpelling("ignorelocaltime", false);
+    private static final SslSpelling LTE_SSL = new SslSpelling("ignorelocaltime", false, true);
     private static final List<String> LTE_REGISTRATION = List.of("AT+CEREG?", "AT+CGREG?", "AT+CREG?");
     private static final Map<String, String> BG95_KEYS = keys("version", "pdpcid", "ssl", "keepalive", "session",
             "timeout", "will", "recv/mode");
@@ -153,7 +155,7 @@ public record ModemProfile(String name, List<String> identities, Family family, 
             InlinePublish.NONE, 0, DataPublish.CTRL_Z, 255, 255, 5,
             upperKeys("will", "timeout", "session", "keepalive", "ssl"), Receive.QUECTEL_LINE, true, "AT+QSECWRITE",
             List.of("AT+QSCLK=0"), List.of("AT+CGREG?", "AT+CREG?"), PdpSetup.QICSGP_GPRS,
-            new SslSpelling("ignorertctime", true));
+            new SslSpelling("ignorertctime", true, false));
 
     /**
      * SIMCom SIM7600 (reference 001): the CMQTT dialect. Topic and payload are each sent after a

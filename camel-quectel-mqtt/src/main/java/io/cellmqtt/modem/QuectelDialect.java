@@ -323,7 +323,8 @@ final class QuectelDialect implements MqttDialect {
         ModemProfile.SslSpelling spelling = profile.sslSpelling();
         String suite = spelling.quotedCipherSuite() ? AtStrings.quote("cipherSuite", s.cipherSuite()) : s.cipherSuite();
         c.add(ssl("\"ciphersuite\"," + ctx + "," + suite));
-        c.add(ssl("\"" + spelling.ignoreTimeKey() + "\"," + ctx + "," + (s.ignoreLocalTime() ? 1 : 0)));
+        c.add(ssl("\"" + spelling.ignoreTimeKey() + "\"," + (spelling.ignoreTimeHasContext() ? ctx + "," : "")
+                + (s.ignoreLocalTime() ? 1 : 0)));
         return c;
     }
 
@@ -362,8 +363,11 @@ final class QuectelDialect implements MqttDialect {
         return run(c, "OPEN " + idx, idx, OPEN_TIMEOUT).result().thenApply(f -> {
             int result = f[1];
             if (result != 0) {
+                // Over TLS a failed handshake shows as -1 too (captures bg95-01, bg96-03): say what to look at.
+                String tls = s.ssl() && result == -1 ? " (over TLS also a failed handshake: caCert, clientCert and"
+                        + " clientKey, secLevel, sslVersion, and with ignoreLocalTime=false the certificates' dates)" : "";
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTOPEN: " + idx + "," + result
-                        + ": " + QuectelResults.open(result), result, QuectelResults.openRecovery(result)));
+                        + ": " + QuectelResults.open(result) + tls, result, QuectelResults.openRecovery(result)));
             }
             return null;
         });

@@ -154,7 +154,7 @@ class CertificateUploadTranscriptTest extends TranscriptTestBase {
                         "AT+QSSLCFG=\"clientcert\",1,\"RAM:" + name("cert", CERT) + "\"",
                         "AT+QSSLCFG=\"clientkey\",1,\"RAM:" + name("key", KEY) + "\"",
                         "AT+QSSLCFG=\"seclevel\",1,2", "AT+QSSLCFG=\"sslversion\",1,4",
-                        "AT+QSSLCFG=\"ciphersuite\",1,\"0xFFFF\"", "AT+QSSLCFG=\"ignorertctime\",1,1")
+                        "AT+QSSLCFG=\"ciphersuite\",1,\"0xFFFF\"", "AT+QSSLCFG=\"ignorertctime\",1")
                 .expect("AT+QMTOPEN=0,\"broker\",8883\r").lines("OK", "+QMTOPEN: 0,0")
                 .expect("AT+QMTCONN=0,\"dev\"\r").lines("OK", "+QMTCONN: 0,0,0");
         script = s.start();

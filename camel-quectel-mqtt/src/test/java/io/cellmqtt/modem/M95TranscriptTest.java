@@ -30,9 +30,9 @@ import static org.awaitility.Awaitility.await;
  * <li>The document reuses message id 1 for a second subscription and a publish, and
  * unsubscribes with id 2; we give every packet a fresh id, as its note on {@code <msgid>}
  * asks (unique among those in flight).</li>
- * <li>The SSL example spells {@code "secllevel"} and sets {@code "ignorertctime"} without a
- * context id; we send {@code "seclevel"} and {@code "ignorertctime",2,1}, for the context the
- * other settings name. The cipher suite is quoted, as in the example.</li>
+ * <li>The SSL example spells {@code "secllevel"}; we send {@code "seclevel"}. {@code "ignorertctime"}
+ * goes without a context id, as in the example (the simulated M95 refuses it with one). The cipher
+ * suite is quoted, as in the example.</li>
  * <li>Certificates are written with {@code AT+QSECWRITE} by whoever provisions the modem; we only
  * name the files ({@code RAM:cacert.pem}) in {@code AT+QSSLCFG}.</li>
  * <li>After {@code AT+QMTDISC} we send {@code AT+QMTCLOSE}, so the index is free even if the
@@ -121,7 +121,7 @@ class M95TranscriptTest extends TranscriptTestBase {
                         "AT+QSSLCFG=\"seclevel\",2,2",
                         "AT+QSSLCFG=\"sslversion\",2,4",
                         "AT+QSSLCFG=\"ciphersuite\",2,\"0xFFFF\"",
-                        "AT+QSSLCFG=\"ignorertctime\",2,1")
+                        "AT+QSSLCFG=\"ignorertctime\",1")
                 .expect("AT+QMTOPEN=0,\"a1zgnxur10j8ux.iot.us-east-1.amazonaws.com\",8883\r")
                 .lines("OK", "+QMTOPEN: 0,0")
                 .expect("AT+QMTCONN=0,\"M95_0206\"\r").lines("OK", "+QMTCONN: 0,0,0")
