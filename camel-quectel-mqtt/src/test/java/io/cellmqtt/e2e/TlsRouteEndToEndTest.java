@@ -48,6 +48,8 @@ import static org.awaitility.Awaitility.await;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsRouteEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(40);
+    /** A broker password the routes give; like the keys, it must never be printed. */
+    private static final String PASSWORD = "pw-" + UUID.randomUUID();
 
     @TempDir
     static Path dir;
@@ -114,6 +116,7 @@ class TlsRouteEndToEndTest {
         for (String body : pki.secretBodies()) {
             assertThat(all).doesNotContain(body);
         }
+        assertThat(all).as("the broker password in the output").doesNotContain(PASSWORD);
     }
 
     static Stream<Arguments> modelsAndBrokers() {
@@ -134,7 +137,8 @@ class TlsRouteEndToEndTest {
 
     private String uri(String model, String pty, TlsBroker broker, String topic, String clientId, String tls) {
         return "cellmqtt:" + topic + "?serialPort=" + pty + "&modem=" + model + "&brokerUrl=" + broker.sslUrl()
-                + "&clientId=" + clientId + "&reconnectDelay=200&maxReconnectDelay=1000&sslContextId=1" + tls;
+                + "&clientId=" + clientId + "&userName=gw&password=RAW(" + PASSWORD + ")"
+                + "&reconnectDelay=200&maxReconnectDelay=1000&sslContextId=1" + tls;
     }
 
     private String files(Path ca, Path cert, Path key) {
@@ -274,6 +278,22 @@ class TlsRouteEndToEndTest {
                 "in");
         RouteHealth.awaitSubscribed(camel, "in", WAIT);
         assertThat(modem.totalUploads()).as("three files, one of them twice").isEqualTo(4);
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void secLevelZeroIsSaidAtStart() throws Exception {
+        TlsBroker broker = keep(TlsBroker.start("moquette", pki, false));
+        SimulatedModem modem = keep(SimulatedModem.of("bg95"));
+        String pty = modem.openPty();
+        CamelContext camel = camel();
+        consume(camel, uri("bg95", pty, broker, "tls/zero/in", "gw-zero", "&secLevel=0"), "in");
+        await().atMost(WAIT).until(() -> {
+            synchronized (printed) {
+                return printed.toString(StandardCharsets.ISO_8859_1)
+                        .contains("secLevel 0: the broker's certificate is not verified");
+            }
+        });
     }
 
     @Test
