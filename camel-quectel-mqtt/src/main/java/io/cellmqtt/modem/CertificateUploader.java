@@ -1,8 +1,10 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.loop.ModemLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,24 +16,35 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Puts the certificates and keys the clients of one modem use onto it, each once: before a client
  * configures SSL, the store's inventory says which of its files the modem holds; the others are
- * uploaded (and verified where the modem reports a checksum); files of ours that no client of this
- * modem uses any more are deleted, so the modem's small file system does not fill up. Files the
- * component did not name ({@link CertificateFile#PREFIX}) are never touched. Runs on the modem's
- * loop; one client's turn at a time.
+ * uploaded (and verified where the modem reports a checksum). Files of ours that no client of this
+ * modem uses are deleted, so the modem's small file system does not fill up: a while after the last
+ * client configured ({@link #CLEANUP_DELAY}), so that the routes of an application that starts
+ * together have all said which files they use (deleting at once, the first route would delete the
+ * files of the second, which would then upload them again). Files the component did not name
+ * ({@link CertificateFile#PREFIX}) are never touched. Runs on the modem's loop; one client's turn
+ * at a time.
  */
 final class CertificateUploader {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateUploader.class);
 
+    /** How long after the last client configured its files the unused ones of ours are deleted. */
+    static final Duration CLEANUP_DELAY = Duration.ofSeconds(60);
+    /** {@link #CLEANUP_DELAY}, shorter in tests of this package. */
+    static volatile Duration cleanupDelay = CLEANUP_DELAY;
+
     private final String port;
+    private final ModemLoop loop;
     private final CertificateStore store;
+    private ModemLoop.Timer cleanup;
     /** The names each client index uses. */
     private final Map<Integer, Set<String>> inUse = new HashMap<>();
     /** Names found on the modem or uploaded since it was last brought up. */
     private final Set<String> known = new HashSet<>();
     private CompletableFuture<Void> turn = CompletableFuture.completedFuture(null);
 
-    CertificateUploader(String port, CertificateStore store) {
+    CertificateUploader(String port, ModemLoop loop, CertificateStore store) {
         this.port = port;
+        this.loop = loop;
         this.store = store;
     }
 
@@ -52,8 +65,9 @@ final class CertificateUploader {
         if (files.isEmpty() || known.containsAll(names)) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> mine = turn.handle((v, e) -> null).thenCompose(v -> check(files));
+        CompletableFuture<Void> mine = turn.<Void>handle((v, e) -> null).thenCompose(v -> check(files));
         turn = mine;
+        mine.thenRun(this::cleanUpLater);
         return mine;
     }
 
@@ -84,14 +98,32 @@ final class CertificateUploader {
                     chain = chain.thenCompose(v -> upload(f));
                 }
             }
-            Set<String> used = new HashSet<>();
-            inUse.values().forEach(used::addAll);
-            for (String other : inventory.othersOfOurs()) {
-                if (!used.contains(other)) {
-                    chain = chain.thenCompose(v -> deleteStale(other));
-                }
-            }
             return chain;
+        });
+    }
+
+    private void cleanUpLater() {
+        if (cleanup != null) {
+            cleanup.cancel();
+        }
+        cleanup = loop.schedule(cleanupDelay, () -> {
+            cleanup = null;
+            turn = turn.<Void>handle((v, e) -> null).thenCompose(v -> store.inventory(List.of())).thenCompose(inventory -> {
+                Set<String> used = new HashSet<>();
+                inUse.values().forEach(used::addAll);
+                CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+                for (String other : inventory.othersOfOurs()) {
+                    if (!used.contains(other)) {
+                        chain = chain.thenCompose(v -> deleteStale(other));
+                    }
+                }
+                return chain;
+            }).<Void>handle((v, e) -> {
+                if (e != null) {
+                    LOG.debug("{}: looking for unused files failed: {}", port, Failures.cause(e).getMessage());
+                }
+                return null;
+            });
         });
     }
 

@@ -68,7 +68,7 @@ final class QuectelDialect implements MqttDialect {
         this.receive = profile.receive();
         receiveFraming.use(receiveFramings(profile));
         CertificateStore store = CertificateStore.of(profile, channel);
-        this.uploader = store == null ? null : new CertificateUploader(channel.name(), store);
+        this.uploader = store == null ? null : new CertificateUploader(channel.name(), loop, store);
     }
 
     /**

@@ -99,7 +99,7 @@ final class SimcomDialect implements MqttDialect {
         for (int i = 0; i < slots.length; i++) {
             slots[i] = new Slot();
         }
-        this.uploader = new CertificateUploader(channel.name(), new SimcomCertStore(channel));
+        this.uploader = new CertificateUploader(channel.name(), loop, new SimcomCertStore(channel));
     }
 
     @Override
