@@ -50,16 +50,16 @@ public class CellMqttConsumer extends DefaultConsumer {
                 getExceptionHandler().handleException("Subscribing " + endpoint.getTopic() + " failed", e);
             }
         });
-        if (endpoint.getComponent().isHealthCheckConsumerEnabled()) {
-            String id = getRouteId() != null ? getRouteId() : endpoint.getId();
-            healthCheck = CellMqttHealthCheck.register(endpoint.getCamelContext(), "consumer:cellmqtt-" + id,
-                    lease.serialPort(), () -> lease, () -> subscription);
-        }
+        String id = getRouteId() != null ? getRouteId() : endpoint.getId();
+        healthCheck = CellMqttHealthCheck.forConsumer(endpoint.getCamelContext(), "consumer:cellmqtt-" + id,
+                endpoint.getComponent().isHealthCheckConsumerEnabled(), lease.serialPort(), () -> lease,
+                () -> subscription);
+        setHealthCheck(healthCheck);
     }
 
     @Override
     protected void doStop() throws Exception {
-        CellMqttHealthCheck.unregister(getEndpoint().getCamelContext(), healthCheck);
+        setHealthCheck(null);
         healthCheck = null;
         Subscription s = subscription;
         subscription = null;

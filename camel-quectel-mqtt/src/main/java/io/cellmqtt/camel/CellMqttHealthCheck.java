@@ -8,8 +8,9 @@ import io.cellmqtt.camel.ModemConnector.ModemHandle;
 import io.cellmqtt.modem.MqttClientState;
 import io.cellmqtt.modem.Subscription;
 import org.apache.camel.CamelContext;
-import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheckHelper;
 import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.health.WritableHealthCheckRepository;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 /**
@@ -32,24 +33,48 @@ final class CellMqttHealthCheck extends AbstractHealthCheck {
         this.subscription = subscription;
     }
 
-    /** Registers a check if the context has a health registry; returns it, or null. */
-    static CellMqttHealthCheck register(
-            CamelContext context, String id, String serialPort, Supplier<SharedModems.Lease> lease,
-            Supplier<Subscription> subscription) {
-        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
-        if (registry == null) {
+    /**
+     * A producer's check, added to Camel's {@code producers} health-check repository as camel-kafka
+     * 4.18 does, so that {@code camel.health.producersEnabled} governs it and {@code enabled} (the
+     * component's healthCheckProducerEnabled) switches it off alone. Null when the context has no
+     * health checks.
+     */
+    static CellMqttHealthCheck forProducer(CamelContext context, String id, boolean enabled, String serialPort,
+            Supplier<SharedModems.Lease> lease) {
+        WritableHealthCheckRepository repo = HealthCheckHelper.getHealthCheckRepository(context, "producers",
+                WritableHealthCheckRepository.class);
+        if (repo == null) {
             return null;
         }
-        CellMqttHealthCheck check = new CellMqttHealthCheck(id, serialPort, lease, subscription);
-        registry.register(check);
+        CellMqttHealthCheck check = new CellMqttHealthCheck(id, serialPort, lease, () -> null);
+        check.setEnabled(enabled);
+        check.repository = repo;
+        repo.addHealthCheck(check);
         return check;
     }
 
-    /** Unregisters {@code check} (null is fine). */
-    static void unregister(CamelContext context, CellMqttHealthCheck check) {
-        HealthCheckRegistry registry = check == null ? null : HealthCheckRegistry.get(context);
-        if (registry != null) {
-            registry.unregister(check);
+    /**
+     * A consumer's check, for Camel's {@code consumers} repository, which asks each route's consumer
+     * for its check ({@code DefaultConsumer.setHealthCheck}, as camel-kafka 4.18 does), so that
+     * {@code camel.health.consumersEnabled} governs it and {@code enabled} (the component's
+     * healthCheckConsumerEnabled) switches it off alone. Null when the context has no health checks.
+     */
+    static CellMqttHealthCheck forConsumer(CamelContext context, String id, boolean enabled, String serialPort,
+            Supplier<SharedModems.Lease> lease, Supplier<Subscription> subscription) {
+        if (HealthCheckHelper.getHealthCheckRepository(context, "consumers") == null) {
+            return null;
+        }
+        CellMqttHealthCheck check = new CellMqttHealthCheck(id, serialPort, lease, subscription);
+        check.setEnabled(enabled);
+        return check;
+    }
+
+    private WritableHealthCheckRepository repository;
+
+    /** Takes {@code check} out of its repository (null is fine). */
+    static void unregister(CellMqttHealthCheck check) {
+        if (check != null && check.repository != null) {
+            check.repository.removeHealthCheck(check);
         }
     }
 
@@ -76,6 +101,14 @@ final class CellMqttHealthCheck extends AbstractHealthCheck {
             builder.detail("clientIndex", c.clientIndex());
             builder.detail("modemState", String.valueOf(modem.state()));
             builder.detail("modemReason", String.valueOf(modem.reason()));
+            modem.facts().forEach(builder::detail); // model, imei, firmware, manufacturer
+            io.cellmqtt.modem.ClientStats stats = c.stats();
+            if (stats != null) {
+                builder.detail("since", String.valueOf(stats.since()));
+                builder.detail("lastDisconnect", String.valueOf(stats.lastDisconnect()));
+                builder.detail("inFlight", stats.inFlight());
+                builder.detail("reconnects", stats.reconnects());
+            }
         } catch (RuntimeException e) {
             builder.down().error(e).message("Modem MQTT client state unknown: " + e.getMessage());
             return;

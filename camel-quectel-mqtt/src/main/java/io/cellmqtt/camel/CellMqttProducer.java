@@ -44,15 +44,15 @@ public class CellMqttProducer extends DefaultAsyncProducer {
     protected void doStart() throws Exception {
         super.doStart();
         lease = getEndpoint().getComponent().acquire(getEndpoint());
-        if (getEndpoint().getComponent().isHealthCheckProducerEnabled()) {
-            healthCheck = CellMqttHealthCheck.register(getEndpoint().getCamelContext(),
-                    "producer:cellmqtt-" + getEndpoint().getId(), lease.serialPort(), () -> lease, () -> null);
-        }
+        // an id a user recognises: the endpoint URI, its secrets masked
+        healthCheck = CellMqttHealthCheck.forProducer(getEndpoint().getCamelContext(),
+                "producer:" + org.apache.camel.util.URISupport.sanitizeUri(getEndpoint().getEndpointUri()),
+                getEndpoint().getComponent().isHealthCheckProducerEnabled(), lease.serialPort(), () -> lease);
     }
 
     @Override
     protected void doStop() throws Exception {
-        CellMqttHealthCheck.unregister(getEndpoint().getCamelContext(), healthCheck);
+        CellMqttHealthCheck.unregister(healthCheck);
         healthCheck = null;
         SharedModems.Lease l = lease;
         lease = null;

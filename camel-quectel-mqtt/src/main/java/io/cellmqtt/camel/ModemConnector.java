@@ -35,6 +35,16 @@ interface ModemConnector {
 
         ModemState state();
 
+        /** Model, IMEI and firmware once identified; empty before. */
+        default java.util.Map<String, Object> facts() {
+            return java.util.Map.of();
+        }
+
+        /** {@code +CSQ: <rssi>,<ber>} now, asked of the modem (blocks up to a few seconds); null if it can't say. */
+        default String signalQuality() {
+            return null;
+        }
+
         /** Why the modem is in its state. */
         String reason();
 
@@ -50,6 +60,11 @@ interface ModemConnector {
 
         /** Why the client is in its state. */
         String reason();
+
+        /** Its counters and recent history; null where a test double has none. */
+        default io.cellmqtt.modem.ClientStats stats() {
+            return null;
+        }
 
         /** Starts connecting (and reconnecting); the route does not wait for it. */
         CompletableFuture<Void> start();
@@ -94,6 +109,25 @@ interface ModemConnector {
         }
 
         @Override
+        public java.util.Map<String, Object> facts() {
+            io.cellmqtt.modem.ModemIdentity id = modem.identity();
+            if (id == null) {
+                return java.util.Map.of();
+            }
+            return java.util.Map.of("model", id.model(), "imei", id.imei(), "firmware", id.revision(),
+                    "manufacturer", id.manufacturer());
+        }
+
+        @Override
+        public String signalQuality() {
+            try {
+                return modem.signalQuality();
+            } catch (ModemException e) {
+                return null;
+            }
+        }
+
+        @Override
         public void close() {
             modem.close();
         }
@@ -119,6 +153,11 @@ interface ModemConnector {
         @Override
         public String reason() {
             return client.reason();
+        }
+
+        @Override
+        public io.cellmqtt.modem.ClientStats stats() {
+            return client.stats();
         }
 
         @Override

@@ -43,6 +43,14 @@ public final class MqttClient {
     private final SubscriptionTable subscriptions = new SubscriptionTable();
     private final OrderedExecutor deliveries;
     private final AtomicLong droppedDeliveries = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private volatile java.time.Instant sinceView = java.time.Instant.now();
+    private volatile String lastDisconnect;
+    private boolean connectedOnce;
 
     // ------------------------------------------------------------------ loop state
     private MqttClientState state = MqttClientState.STOPPED;
@@ -226,10 +234,26 @@ public final class MqttClient {
     private void moveTo(MqttClientState next, String why) {
         if (state != next) {
             LOG.info("{} client {}: {} -> {} ({})", modem.name(), index, state, next, why);
+            if (state == MqttClientState.CONNECTED) {
+                lastDisconnect = why;
+            }
+            if (next == MqttClientState.CONNECTED) {
+                if (connectedOnce) {
+                    reconnects.incrementAndGet();
+                }
+                connectedOnce = true;
+            }
             state = next;
             stateView = next;
+            sinceView = java.time.Instant.now();
         }
         reasonView = why;
+    }
+
+    /** What it has done so far; any thread. */
+    public ClientStats stats() {
+        return new ClientStats(stateView, sinceView, reasonView, lastDisconnect, published.get(), acknowledged.get(),
+                failed.get(), received.get(), reconnects.get());
     }
 
     /** Says what went wrong: a refusal the user must fix loudly, once per distinct problem; the rest at INFO. */
@@ -564,6 +588,8 @@ public final class MqttClient {
             return CompletableFuture.failedFuture(e);
         }
         CompletableFuture<PublishReceipt> out = new CompletableFuture<>();
+        published.incrementAndGet();
+        out.whenComplete((r, e) -> (e == null ? acknowledged : failed).incrementAndGet());
         post(() -> {
             if (state == MqttClientState.STOPPED || state == MqttClientState.DISCONNECTING) {
                 relay(out, null, new IllegalStateException("MQTT client " + index + " is not started"));
@@ -672,6 +698,7 @@ public final class MqttClient {
 
     /** Routes a received message to every listener whose filter matches, in arrival order. On the loop. */
     void onMessage(ReceivedMessage m) {
+        received.incrementAndGet();
         List<Subscription> targets = subscriptions.matching(m.topic());
         if (targets.isEmpty()) {
             LOG.debug("client {}: no subscriber for {}", index, m);

@@ -67,7 +67,7 @@ class CamelLifecycleTest {
         added.get(10, TimeUnit.SECONDS);
         assertThat(context.getRouteController().getRouteStatus("cmd").isStarted()).isTrue();
 
-        HealthCheck check = HealthCheckRegistry.get(context).getCheck("consumer:cellmqtt-cmd").orElseThrow();
+        HealthCheck check = HealthCheckRegistry.get(context).stream().filter(c -> c.getId().equals("consumer:cmd")).findFirst().orElseThrow();
         assertThat(check.call().getState()).isEqualTo(HealthCheck.State.DOWN);
         modems.subscribeAck.complete(null);
         await().atMost(Duration.ofSeconds(10)).until(() -> check.call().getState() == HealthCheck.State.UP);

@@ -217,6 +217,36 @@ class CellMqttComponentTest {
                 .containsExactlyInAnyOrder("plant/ack", "plant/7/rpc/reply", "plant/legacy");
     }
 
+    /**
+     * Issue 9: a producer's check lives in Camel's producers repository under an id a user
+     * recognises (the endpoint URI, its password masked), with the facts that help at night.
+     */
+    @Test
+    void aProducersCheckIsNamedByItsEndpointWithoutSecretsAndSaysWhatItKnows() throws Exception {
+        context.start();
+        org.apache.camel.Producer producer = context.getEndpoint(
+                "cellmqtt:plant/7/telemetry?" + BASE + "&userName=gw&password=RAW(s3cr3t-pw)").createProducer();
+        producer.start();
+        try {
+            // Camel's producers repository is off by default (camel.health.producersEnabled=true turns it on)
+            HealthCheckRegistry.get(context).getRepository("producers").orElseThrow().setEnabled(true);
+            HealthCheck check = HealthCheckRegistry.get(context).stream()
+                    .filter(c -> c.getId().startsWith("producer:cellmqtt")).findFirst().orElseThrow();
+            assertThat(check.getId()).contains("plant/7/telemetry").contains("serialPort=").doesNotContain("s3cr3t-pw");
+            FakeConnector.FakeClient client = modems.client();
+            client.state = io.cellmqtt.modem.MqttClientState.CONNECTED;
+            HealthCheck.Result r = check.call();
+            assertThat(r.getState()).isEqualTo(HealthCheck.State.UP);
+            assertThat(r.getDetails()).containsEntry("serialPort", "/dev/ttyUSB2").containsEntry("state", "CONNECTED")
+                    .containsKey("modemState");
+            assertThat(HealthCheckRegistry.get(context).getRepository("producers")).isPresent();
+        } finally {
+            producer.stop();
+        }
+        assertThat(HealthCheckRegistry.get(context).stream().filter(c -> c.getId().startsWith("producer:cellmqtt")))
+                .as("gone with its producer").isEmpty();
+    }
+
     @Test
     void consumerDeliversExactBytesWithHeadersAndSharesTheClient() throws Exception {
         context.addRoutes(new RouteBuilder() {
@@ -248,13 +278,13 @@ class CellMqttComponentTest {
 
         // health: the client is CONNECTED -> UP; a disconnected client -> DOWN
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
-        HealthCheck check = registry.getCheck("consumer:cellmqtt-cmd").orElseThrow();
+        HealthCheck check = registry.stream().filter(c -> c.getId().equals("consumer:cmd")).findFirst().orElseThrow();
         assertThat(check.call().getState()).isEqualTo(HealthCheck.State.UP);
         assertThat(check.call().getDetails()).containsEntry("state", "CONNECTED").containsEntry("clientIndex", 0);
         client.state = io.cellmqtt.modem.MqttClientState.CONNECTING;
         assertThat(check.call().getState()).isEqualTo(HealthCheck.State.DOWN);
         assertThat(check.call().getMessage()).hasValue("Modem MQTT client is CONNECTING: fake (modem READY)");
-        assertThat(registry.getCheck("consumer:cellmqtt-all")).isPresent();
+        assertThat(registry.stream().filter(c -> c.getId().equals("consumer:all")).findFirst()).isPresent();
 
         // releasing: stopping one route unsubscribes but keeps the shared client; the last stop closes the modem
         context.getRouteController().stopRoute("cmd");

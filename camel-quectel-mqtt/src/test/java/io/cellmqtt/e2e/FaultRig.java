@@ -136,12 +136,13 @@ final class FaultRig implements AutoCloseable {
             ServiceHelper.startService(p);
             producers.put(qos, p);
         }
-        producerCheck = "producer:cellmqtt-" + camel.getEndpoint(producerUri(1), io.cellmqtt.camel.CellMqttEndpoint.class).getId();
-        consumerCheck = "consumer:cellmqtt-cmd";
+        producerCheck = "producer:" + org.apache.camel.util.URISupport.sanitizeUri(camel.getEndpoint(producerUri(1)).getEndpointUri());
+        consumerCheck = "consumer:cmd";
         HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
+        registry.getRepository("producers").ifPresent(r -> r.setEnabled(true)); // off by default in Camel
         Map<String, HealthCheck> checks = new LinkedHashMap<>();
-        checks.put(producerCheck, registry.getCheck(producerCheck).orElseThrow());
-        checks.put(consumerCheck, registry.getCheck(consumerCheck).orElseThrow());
+        checks.put(producerCheck, registry.stream().filter(c -> c.getId().equals(producerCheck)).findFirst().orElseThrow());
+        checks.put(consumerCheck, registry.stream().filter(c -> c.getId().equals(consumerCheck)).findFirst().orElseThrow());
         health = new HealthWatch(checks);
         health.awaitAllUp(WAIT);
         newChecker();

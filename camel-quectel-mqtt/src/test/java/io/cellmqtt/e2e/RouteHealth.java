@@ -18,7 +18,7 @@ public final class RouteHealth {
 
     /** The check of a {@code cellmqtt:} consumer route. */
     public static HealthCheck consumer(CamelContext camel, String routeId) {
-        return HealthCheckRegistry.get(camel).getCheck("consumer:cellmqtt-" + routeId).orElseThrow(
+        return HealthCheckRegistry.get(camel).stream().filter(c -> c.getId().equals("consumer:" + routeId)).findFirst().orElseThrow(
                 () -> new AssertionError("no health check for consumer route " + routeId));
     }
 
