@@ -250,6 +250,31 @@ final class SharedModems {
         }
     }
 
+    /** One open modem and its clients, as the dev console shows them. */
+    record ModemView(String port, ModemHandle modem, Map<String, ModemClient> clients) {
+    }
+
+    /** The modems open now, each with its clients (by client key). */
+    List<ModemView> snapshot() {
+        List<PortEntry> all;
+        synchronized (this) {
+            all = new ArrayList<>(ports.values());
+        }
+        List<ModemView> views = new ArrayList<>();
+        for (PortEntry p : all) {
+            ModemHandle m = p.modem.getNow(null);
+            if (m == null || p.modem.isCompletedExceptionally()) {
+                continue;
+            }
+            Map<String, ModemClient> clients = new java.util.TreeMap<>();
+            synchronized (p) {
+                p.clients.forEach((k, c) -> clients.put(k, c.client));
+            }
+            views.add(new ModemView(p.name(), m, clients));
+        }
+        return views;
+    }
+
     synchronized int openModems() {
         return (int) ports.values().stream().filter(p -> p.modem.isDone() && !p.modem.isCompletedExceptionally())
                 .count();

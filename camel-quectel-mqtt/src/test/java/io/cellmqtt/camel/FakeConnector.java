@@ -86,6 +86,12 @@ final class FakeConnector implements ModemConnector {
         volatile MqttClientState state = MqttClientState.STOPPED;
         volatile String reason = "fake";
         final List<OutgoingMessage> published = new CopyOnWriteArrayList<>();
+
+        @Override
+        public io.cellmqtt.modem.ClientStats stats() {
+            return new io.cellmqtt.modem.ClientStats(state, java.time.Instant.EPOCH, reason, null, published.size(),
+                    published.size(), 0, 0, 0);
+        }
         final List<String> subscribed = new CopyOnWriteArrayList<>();
         final List<String> unsubscribed = new CopyOnWriteArrayList<>();
         final List<MessageListener> listeners = new CopyOnWriteArrayList<>();
