@@ -70,10 +70,12 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
         props.add("willRetained");
         props.add("willTopic");
         PROPERTY_NAMES = Collections.unmodifiableSet(props);
-        Set<String> secretProps = new HashSet<>(3);
+        Set<String> secretProps = new HashSet<>(5);
         secretProps.add("apnPassword");
+        secretProps.add("apnUserName");
         secretProps.add("oceanConnectDeviceSecret");
         secretProps.add("password");
+        secretProps.add("userName");
         SECRET_PROPERTY_NAMES = Collections.unmodifiableSet(secretProps);
         MULTI_VALUE_PREFIXES = Collections.emptyMap();
     }

@@ -21,7 +21,7 @@ public class CellMqttConfiguration implements Cloneable {
     private String modem = "auto";
     @UriParam(label = "common")
     private String apn;
-    @UriParam(label = "security")
+    @UriParam(label = "security", secret = true)
     private String apnUserName;
     @UriParam(label = "security", secret = true)
     private String apnPassword;
@@ -34,7 +34,7 @@ public class CellMqttConfiguration implements Cloneable {
     private String brokerUrl;
     @UriParam(label = "common")
     private String clientId;
-    @UriParam(label = "security")
+    @UriParam(label = "security", secret = true)
     private String userName;
     @UriParam(label = "security", secret = true)
     private String password;
@@ -43,6 +43,7 @@ public class CellMqttConfiguration implements Cloneable {
     @UriParam(label = "security", secret = true)
     private String oceanConnectDeviceSecret;
     @UriParam(label = "security,advanced")
+    @Metadata(autowired = true)
     private MqttCredentialsProvider credentialsProvider;
     @UriParam(label = "advanced")
     private Integer clientIndex;
