@@ -5,11 +5,22 @@ import org.apache.camel.spi.Metadata;
 /** The message headers of the {@code cellmqtt:} component. */
 public final class CellMqttConstants {
 
-    @Metadata(description = "The topic of a received message (consumer). On the producer it overrides the endpoint's"
-                            + " topic; it is validated like the endpoint topic (no wildcards, no control characters"
-                            + " or double quotes, not empty).",
+    @Metadata(description = "The topic of a received message (consumer). Deprecated on the producer (read for this"
+                            + " release only, with a warning, and never when it is the topic the exchange was received"
+                            + " on): use CamelCellMqttOverrideTopic.",
               javaType = "String")
     public static final String TOPIC = "CamelCellMqttTopic";
+
+    @Metadata(label = "producer",
+              description = "The topic to publish to instead of the endpoint's; validated like the endpoint topic (no"
+                            + " wildcards, no control characters or double quotes, not empty). A header of its own, so"
+                            + " that a route from one cellmqtt endpoint to another never publishes back to the topic"
+                            + " its message came from by accident.",
+              javaType = "String")
+    public static final String OVERRIDE_TOPIC = "CamelCellMqttOverrideTopic";
+
+    /** Exchange property: the topic a {@code cellmqtt:} consumer received the exchange on. */
+    static final String RECEIVED_TOPIC = "CamelCellMqttReceivedTopic";
 
     @Metadata(label = "producer",
               description = "The QoS (0, 1 or 2) to publish with; overrides the endpoint's qos option. Not set on"

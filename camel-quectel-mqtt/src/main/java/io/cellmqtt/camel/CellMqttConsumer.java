@@ -87,6 +87,7 @@ public class CellMqttConsumer extends DefaultConsumer {
             exchange = createExchange(false);
             exchange.getMessage().setBody(message.payload());
             exchange.getMessage().setHeader(CellMqttConstants.TOPIC, message.topic());
+            exchange.setProperty(CellMqttConstants.RECEIVED_TOPIC, message.topic());
             exchange.getMessage().setHeader(CellMqttConstants.MESSAGE_ID, message.messageId());
             exchange.getMessage().setHeader(CellMqttConstants.CLIENT_INDEX, message.clientIndex());
             Exchange ex = exchange;

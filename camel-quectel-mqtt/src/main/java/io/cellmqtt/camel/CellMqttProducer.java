@@ -14,6 +14,8 @@ import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
 import org.apache.camel.Message;
 import org.apache.camel.support.DefaultAsyncProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes the message body ({@code byte[]}; a String as UTF-8) through the modem. Asynchronous: the exchange
@@ -25,7 +27,9 @@ import org.apache.camel.support.DefaultAsyncProducer;
 public class CellMqttProducer extends DefaultAsyncProducer {
 
     private volatile SharedModems.Lease lease;
+    private static final Logger LOG = LoggerFactory.getLogger(CellMqttProducer.class);
     private CellMqttHealthCheck healthCheck;
+    private volatile boolean warnedLegacyTopic;
 
     public CellMqttProducer(CellMqttEndpoint endpoint) {
         super(endpoint);
@@ -58,16 +62,38 @@ public class CellMqttProducer extends DefaultAsyncProducer {
         super.doStop();
     }
 
+    /**
+     * {@code CamelCellMqttOverrideTopic}, else the endpoint's topic. The old {@code CamelCellMqttTopic}
+     * is still read for one release when a route set it (with a warning, once), but never when it is
+     * the topic a {@code cellmqtt:} consumer received the exchange on: {@code from("cellmqtt:cmd/#")
+     * .to("cellmqtt:ack")} publishes to {@code ack}, not back to the command topic.
+     */
+    private String topicOf(Exchange exchange) {
+        Message in = exchange.getMessage();
+        String override = in.getHeader(CellMqttConstants.OVERRIDE_TOPIC, String.class);
+        if (override != null) {
+            CellMqttValidation.topic(CellMqttConstants.OVERRIDE_TOPIC + " header", override, true);
+            return override;
+        }
+        String legacy = in.getHeader(CellMqttConstants.TOPIC, String.class);
+        if (legacy == null || legacy.equals(exchange.getProperty(CellMqttConstants.RECEIVED_TOPIC, String.class))) {
+            return getEndpoint().getTopic();
+        }
+        CellMqttValidation.topic(CellMqttConstants.TOPIC + " header", legacy, true);
+        if (!warnedLegacyTopic) {
+            warnedLegacyTopic = true;
+            LOG.warn("{}: the CamelCellMqttTopic header chose the topic to publish to; it is deprecated for that and will"
+                    + " only carry a received message's topic in the next release: set CamelCellMqttOverrideTopic",
+                    getEndpoint().getEndpointBaseUri());
+        }
+        return legacy;
+    }
+
     /** Builds the message from the exchange: body as bytes, topic/qos/retained headers over the endpoint's options. */
     OutgoingMessage toOutgoing(Exchange exchange) throws Exception {
         Message in = exchange.getMessage();
         CellMqttConfiguration c = getEndpoint().getConfiguration();
-        String topic = in.getHeader(CellMqttConstants.TOPIC, String.class);
-        if (topic == null) {
-            topic = getEndpoint().getTopic();
-        } else {
-            CellMqttValidation.topic(CellMqttConstants.TOPIC + " header", topic, true);
-        }
+        String topic = topicOf(exchange);
         Integer qos = in.getHeader(CellMqttConstants.QOS, Integer.class);
         if (qos == null) {
             qos = c.getQos();

@@ -97,7 +97,7 @@ class CellMqttComponentTest {
         Exchange bytes = template.send(uri, ex -> ex.getMessage().setBody(new byte[] { 0, 1, (byte) 0xFF }));
         Exchange overridden = template.send(uri, ex -> {
             ex.getMessage().setBody("x");
-            ex.getMessage().setHeader(CellMqttConstants.TOPIC, "plant/8/telemetry");
+            ex.getMessage().setHeader(CellMqttConstants.OVERRIDE_TOPIC, "plant/8/telemetry");
             ex.getMessage().setHeader(CellMqttConstants.QOS, 2);
             ex.getMessage().setHeader(CellMqttConstants.RETAINED, true);
         });
@@ -147,11 +147,11 @@ class CellMqttComponentTest {
         String uri = "cellmqtt:plant/7/telemetry?" + BASE;
         Exchange injected = template.send(uri, ex -> {
             ex.getMessage().setBody("x");
-            ex.getMessage().setHeader(CellMqttConstants.TOPIC, "a\r\nAT+QPOWD\r\n");
+            ex.getMessage().setHeader(CellMqttConstants.OVERRIDE_TOPIC, "a\r\nAT+QPOWD\r\n");
         });
         assertThat(injected.getException()).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("contains the control character \\r at index 1");
-        Exchange wildcard = template.send(uri, ex -> ex.getMessage().setHeader(CellMqttConstants.TOPIC, "a/#"));
+        Exchange wildcard = template.send(uri, ex -> ex.getMessage().setHeader(CellMqttConstants.OVERRIDE_TOPIC, "a/#"));
         assertThat(wildcard.getException()).hasMessageContaining("publish topics cannot have wildcards");
         Exchange qos = template.send(uri, ex -> ex.getMessage().setHeader(CellMqttConstants.QOS, 3));
         assertThat(qos.getException()).hasMessageContaining("qos=3 is out of range 0-2");
@@ -183,6 +183,38 @@ class CellMqttComponentTest {
         assertThat(async.getException()).isNull();
         assertThat(async.getMessage().getHeader(CellMqttConstants.MESSAGE_ID)).isEqualTo(42);
         assertThat(async.getMessage().getHeader(CellMqttConstants.CLIENT_INDEX)).isEqualTo(3);
+    }
+
+    /**
+     * Issue 9: the received message's topic header is not a publish override, so a route from one
+     * cellmqtt endpoint to another publishes to the second's topic, not back to where the message
+     * came from; CamelCellMqttOverrideTopic chooses another; the old header, set by a route, still
+     * works for this release.
+     */
+    @Test
+    void aReceivedTopicIsNeverTakenForWhereToPublish() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from("cellmqtt:plant/+/cmd?" + BASE).routeId("cmd").to("cellmqtt:plant/ack?" + BASE);
+                from("cellmqtt:plant/+/rpc?" + BASE).routeId("rpc")
+                        .setHeader(CellMqttConstants.OVERRIDE_TOPIC, simple("${header.CamelCellMqttTopic}/reply"))
+                        .to("cellmqtt:plant/ack?" + BASE);
+                from("direct:legacy").setHeader(CellMqttConstants.TOPIC, constant("plant/legacy"))
+                        .to("cellmqtt:plant/ack?" + BASE);
+            }
+        });
+        context.start();
+        FakeConnector.FakeClient client = modems.client();
+        client.listeners.get(client.subscribed.indexOf("plant/+/cmd@1")).onMessage(
+                new io.cellmqtt.modem.ReceivedMessage(0, 5, "plant/7/cmd", new byte[] {'x'}));
+        client.listeners.get(client.subscribed.indexOf("plant/+/rpc@1")).onMessage(
+                new io.cellmqtt.modem.ReceivedMessage(0, 6, "plant/7/rpc", new byte[] {'y'}));
+        context.createProducerTemplate().sendBody("direct:legacy", "z");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> client.published.size() == 3);
+        assertThat(client.published).extracting(io.cellmqtt.modem.OutgoingMessage::topic)
+                .containsExactlyInAnyOrder("plant/ack", "plant/7/rpc/reply", "plant/legacy");
     }
 
     @Test

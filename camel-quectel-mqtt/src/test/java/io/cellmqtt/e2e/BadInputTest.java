@@ -146,7 +146,7 @@ class BadInputTest {
         List<String> before = modem.commandLog();
         Exchange out = template.send(uri("plant/7/telemetry", ""), e -> {
             e.getMessage().setBody("x");
-            e.getMessage().setHeader(CellMqttConstants.TOPIC, "plant/7\r\nAT+QPOWD\r\n");
+            e.getMessage().setHeader(CellMqttConstants.OVERRIDE_TOPIC, "plant/7\r\nAT+QPOWD\r\n");
         });
         String m = failureOf(out, before);
         assertThat(m).contains("control character");
