@@ -194,8 +194,17 @@ class TlsRouteEndToEndTest {
         await().atMost(WAIT).until(() -> in.size() == 1);
         assertThat(in.get(0).getMessage().getBody(String.class)).isEqualTo("command 7");
 
-        // The application restarts: the modem holds the files, nothing is uploaded again.
+        // The application restarts: the modem holds the files, nothing is uploaded again. (Once the modem has
+        // answered the last command of the stop: a port reopened while it still answers them can take a late
+        // reply for the new session's first; the closing note of issue 8 says more.)
         camel.stop();
+        int[] seen = {-1};
+        await().atMost(WAIT).during(Duration.ofMillis(500)).until(() -> {
+            int now = modem.commandLog().size();
+            boolean same = now == seen[0];
+            seen[0] = now;
+            return same;
+        });
         CamelContext again = camel();
         consume(again, uri(model, pty, broker, base + "/in", "gw-in", tls), "in");
         RouteHealth.awaitSubscribed(again, "in", WAIT);
