@@ -175,6 +175,31 @@ class HttpBridgeTest {
 
     @Test
     @Order(3)
+    void aFormBodyIs415AndAnyOtherTypeIsPublishedAsSent() throws Exception {
+        BlockingQueue<MqttMessage> seen = new LinkedBlockingQueue<>();
+        paho.subscribe("plant/8/cmd", 1, (topic, message) -> seen.add(message));
+        byte[] payload = "{\"setpoint\":21}&a=b".getBytes(StandardCharsets.UTF_8);
+
+        // what curl --data-binary sends when not told otherwise: the HTTP server parses it, the bytes are gone
+        HttpResponse<String> form = post("/publish/plant/8/cmd", "application/x-www-form-urlencoded", payload);
+        assertThat(form.statusCode()).as(form.body()).isEqualTo(415);
+        assertThat(form.body()).contains("application/octet-stream");
+        assertThat(form.headers().map().keySet()).as("no request header or form field echoed")
+                .allSatisfy(h -> assertThat(h.toLowerCase()).isIn(":status", "content-type", "content-length", "transfer-encoding"));
+
+        HttpResponse<String> json = post("/publish/plant/8/cmd", "application/json; charset=UTF-8", payload);
+        assertThat(json.statusCode()).as(json.body()).isEqualTo(202);
+        assertThat(json.headers().map().keySet()).as("no request header echoed")
+                .allSatisfy(h -> assertThat(h.toLowerCase()).isIn(":status", "content-type", "content-length", "transfer-encoding"));
+        MqttMessage message = seen.poll(10, TimeUnit.SECONDS);
+        assertThat(message).isNotNull();
+        assertThat(message.getPayload()).isEqualTo(payload);
+        assertThat(seen).as("only the second POST was published").isEmpty();
+        paho.unsubscribe("plant/8/cmd");
+    }
+
+    @Test
+    @Order(4)
     void badInputIs400WithTheComponentsMessage() throws Exception {
         HttpResponse<String> wildcard = post("/publish/plant/+/cmd", "x".getBytes(StandardCharsets.UTF_8));
         assertThat(wildcard.statusCode()).isEqualTo(400);
@@ -199,7 +224,7 @@ class HttpBridgeTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void mqttMessageReachesTheBackendWithItsTopicAfterOneFailedAttempt() throws Exception {
         byte[] payload = {'{', '"', 'c', '"', ':', '2', '1', '}', '\r', '\n', 0, (byte) 0x80};
         MqttMessage message = new MqttMessage(payload);
@@ -216,7 +241,7 @@ class HttpBridgeTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void brokerDownIs503Or504WithinThePublishTimeoutWithTheReason() throws Exception {
         broker.stopServer();
         broker = null;
@@ -252,9 +277,13 @@ class HttpBridgeTest {
     }
 
     private static HttpResponse<String> post(String path, byte[] body) throws Exception {
+        return post(path, "application/octet-stream", body);
+    }
+
+    private static HttpResponse<String> post(String path, String contentType, byte[] body) throws Exception {
         return http.send(HttpRequest.newBuilder(uri(path))
                         .timeout(Duration.ofMillis(PUBLISH_TIMEOUT_MS + 10_000))
-                        .header("Content-Type", "application/octet-stream")
+                        .header("Content-Type", contentType)
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
