@@ -71,7 +71,7 @@ public final class HttpBridgeDemo {
         main.setOverrideProperties(p);
         int httpPort = Integer.parseInt(System.getProperty("camel.server.port", "8080"));
         String publishUrl = "http://127.0.0.1:" + httpPort + "/publish/plant/7/cmd";
-        System.out.println("[demo] try: curl -i -X POST --data-binary '{\"setpoint\":21}' " + publishUrl);
+        System.out.println("[demo] try: curl -i -H 'Content-Type: application/octet-stream' --data-binary '{\"setpoint\":21}' " + publishUrl);
 
         MqttClient observer = new MqttClient(brokerUrl, "http-bridge-demo-observer", new MemoryPersistence());
         observer.connect();
