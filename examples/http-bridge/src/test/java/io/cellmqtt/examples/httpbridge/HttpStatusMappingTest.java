@@ -55,6 +55,8 @@ class HttpStatusMappingTest {
         p.setProperty("camel.server.port", Integer.toString(httpPort));
         // the camel.component.cellmqtt.* settings of application.properties are not the stand-in's
         p.setProperty("camel.main.autoConfigurationFailFast", "false");
+        // nor are the real component's autowired options (its configurer would be applied to the stand-in)
+        p.setProperty("camel.main.autowiredEnabled", "false");
         main.setOverrideProperties(p);
         main.start();
     }
