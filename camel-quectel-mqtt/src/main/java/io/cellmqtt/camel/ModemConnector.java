@@ -114,8 +114,12 @@ interface ModemConnector {
             if (id == null) {
                 return java.util.Map.of();
             }
-            return java.util.Map.of("model", id.model(), "imei", id.imei(), "firmware", id.revision(),
-                    "manufacturer", id.manufacturer());
+            java.util.Map<String, Object> facts = new java.util.LinkedHashMap<>(java.util.Map.of("model", id.model(),
+                    "imei", id.imei(), "firmware", id.revision(), "manufacturer", id.manufacturer()));
+            if (modem.registration() != null) {
+                facts.put("registration", modem.registration());
+            }
+            return facts;
         }
 
         @Override

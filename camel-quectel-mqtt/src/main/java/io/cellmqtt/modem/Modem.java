@@ -102,6 +102,8 @@ public final class Modem implements AutoCloseable {
     private volatile ModemState stateView = ModemState.OPENING_PORT;
     private volatile String reasonView = "opening the port";
     private volatile ModemIdentity identityView;
+    /** The last registration reply the modem gave ({@code +CEREG: 0,1}), or null. */
+    private volatile String registrationView;
     private volatile ModemProfile profileView;
     private volatile MqttDialect dialectView;
 
@@ -743,6 +745,7 @@ public final class Modem implements AutoCloseable {
             int[] f = UrcFields.ints(line);
             int stat = f.length > 1 ? f[1] : -1;
             if (stat == 1 || stat == 5) {
+                registrationView = line;
                 on(Event.REGISTERED, "registered (" + line + ")", null);
             } else {
                 pollRegistration(current, query + 1, line.isEmpty() ? last : line);
@@ -814,6 +817,9 @@ public final class Modem implements AutoCloseable {
                 return;
             }
             String line = r == null ? "" : r.lines().stream().findFirst().orElse("");
+            if (!line.isEmpty()) {
+                registrationView = line;
+            }
             int[] f = UrcFields.ints(line);
             if (e == null && f.length > 1 && f[1] != 1 && f[1] != 5) {
                 on(Event.NOT_REGISTERED, "registration lost (" + line + ")", null);
@@ -924,6 +930,11 @@ public final class Modem implements AutoCloseable {
 
     public String serialPort() {
         return name;
+    }
+
+    /** The last registration reply the modem gave (e.g. {@code +CEREG: 0,1}), or null before one; any thread. */
+    public String registration() {
+        return registrationView;
     }
 
     /** Where the modem stands now; any thread. */

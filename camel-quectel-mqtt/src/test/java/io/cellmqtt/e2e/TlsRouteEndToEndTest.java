@@ -181,6 +181,8 @@ class TlsRouteEndToEndTest {
         List<Exchange> in = consume(camel, uri(model, pty, broker, base + "/in", "gw-in", tls), "in");
         RouteHealth.awaitSubscribed(camel, "in", WAIT);
         assertThat(modem.totalUploads()).as("uploads: CA, certificate, key").isEqualTo(3);
+        assertThat(RouteHealth.consumer(camel, "in").call().getDetails()).containsKeys("model", "imei", "firmware",
+                "registration", "since", "inFlight");
 
         byte[] payload = "{\"t\":21.5,\"q\":\"a,b\"}\r\n".getBytes(StandardCharsets.UTF_8);
         Exchange sent = camel.createProducerTemplate().request(uri(model, pty, broker, base + "/out", "gw-out", tls),
