@@ -119,6 +119,13 @@ interface ModemConnector {
             if (modem.registration() != null) {
                 facts.put("registration", modem.registration());
             }
+            modem.refreshRadio(); // in the background: what it finds shows next time
+            if (modem.signal() != null) {
+                facts.put("signal", modem.signal() + " (" + CellMqttDevConsole.dbm(modem.signal()) + ")");
+            }
+            if (modem.operator() != null) {
+                facts.put("operator", modem.operator());
+            }
             return facts;
         }
 

@@ -54,6 +54,8 @@ public final class Modem implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(45);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration PDP_TIMEOUT = Duration.ofSeconds(150);
+    /** How often {@link #refreshRadio} asks the modem at most. */
+    static final Duration RADIO_REFRESH = Duration.ofSeconds(60);
     /** How long a SIM that answers {@code AT+CPIN?} with an error may take to become ready. */
     static final Duration SIM_READY_WAIT = Duration.ofSeconds(20);
     /** Chunks the reader may have handed over and the loop not yet taken: past this, the reader waits. */
@@ -104,6 +106,10 @@ public final class Modem implements AutoCloseable {
     private volatile ModemIdentity identityView;
     /** The last registration reply the modem gave ({@code +CEREG: 0,1}), or null. */
     private volatile String registrationView;
+    /** The last {@code +CSQ:} and {@code +COPS:} replies ({@link #refreshRadio}), or null. */
+    private volatile String signalView;
+    private volatile String operatorView;
+    private volatile long radioAskedAt = System.nanoTime() - RADIO_REFRESH.toNanos();
     private volatile ModemProfile profileView;
     private volatile MqttDialect dialectView;
 
@@ -930,6 +936,45 @@ public final class Modem implements AutoCloseable {
 
     public String serialPort() {
         return name;
+    }
+
+    /**
+     * Any thread, never blocks: asks the modem in the background for its signal ({@code AT+CSQ}) and
+     * operator ({@code AT+COPS?}), at most once a minute and only while it is READY; {@link #signal()}
+     * and {@link #operator()} then give the answers. For health checks, which are called too often
+     * to send AT commands each time.
+     */
+    public void refreshRadio() {
+        long now = System.nanoTime();
+        if (stateView != ModemState.READY || now - radioAskedAt < RADIO_REFRESH.toNanos()) {
+            return;
+        }
+        radioAskedAt = now;
+        loop.post(() -> {
+            if (state != ModemState.READY) {
+                return;
+            }
+            channel.submit(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:")).result().whenComplete((r, e) -> {
+                if (r != null && !r.lines().isEmpty()) {
+                    signalView = r.line();
+                }
+            });
+            channel.submit(AtCommand.of("AT+COPS?").withReplyPrefix("+COPS:")).result().whenComplete((r, e) -> {
+                if (r != null && !r.lines().isEmpty()) {
+                    operatorView = r.line();
+                }
+            });
+        });
+    }
+
+    /** The last {@code +CSQ:} reply {@link #refreshRadio} got, or null. */
+    public String signal() {
+        return signalView;
+    }
+
+    /** The last {@code +COPS:} reply {@link #refreshRadio} got, or null. */
+    public String operator() {
+        return operatorView;
     }
 
     /** The last registration reply the modem gave (e.g. {@code +CEREG: 0,1}), or null before one; any thread. */

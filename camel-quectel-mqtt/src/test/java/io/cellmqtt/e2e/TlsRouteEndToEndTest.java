@@ -183,6 +183,10 @@ class TlsRouteEndToEndTest {
         assertThat(modem.totalUploads()).as("uploads: CA, certificate, key").isEqualTo(3);
         assertThat(RouteHealth.consumer(camel, "in").call().getDetails()).containsKeys("model", "imei", "firmware",
                 "registration", "since", "inFlight");
+        // the signal and the operator are asked for in the background by a first call, and shown by later ones
+        await().atMost(WAIT).untilAsserted(() -> assertThat(RouteHealth.consumer(camel, "in").call().getDetails())
+                .containsKeys("signal", "operator").hasEntrySatisfying("signal", v -> assertThat(v).asString()
+                        .matches("\\+CSQ: \\d+,\\d+ \\((-\\d+ dBm|not known)\\)")));
 
         byte[] payload = "{\"t\":21.5,\"q\":\"a,b\"}\r\n".getBytes(StandardCharsets.UTF_8);
         Exchange sent = camel.createProducerTemplate().request(uri(model, pty, broker, base + "/out", "gw-out", tls),
