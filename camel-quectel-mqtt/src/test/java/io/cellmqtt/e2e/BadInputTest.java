@@ -155,7 +155,7 @@ class BadInputTest {
 
     @Test
     void aPayloadCarryingAnAtCommandIsDataNotACommand() throws Exception {
-        try (CheckingClient checker = new CheckingClient(broker, "checker-injection")) {
+        try (CheckingClient checker = new CheckingClient(broker, "checker-injection-" + java.util.UUID.randomUUID())) {
             checker.subscribe("plant/7/injection", 1);
             byte[] payload = "\r\nAT+QPOWD\r\n".getBytes(StandardCharsets.US_ASCII);
             template.sendBody(uri("plant/7/injection", ""), payload);
