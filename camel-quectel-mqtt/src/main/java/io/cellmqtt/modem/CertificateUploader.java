@@ -36,7 +36,10 @@ final class CertificateUploader {
     private final ModemLoop loop;
     private final CertificateStore store;
     private ModemLoop.Timer cleanup;
-    /** The names each client index uses. */
+    /**
+     * The names each client index uses. A stopped client's stay: it may be started again (or be
+     * reconnecting) and must not find its key deleted; a later application start forgets them.
+     */
     private final Map<Integer, Set<String>> inUse = new HashMap<>();
     /** Names found on the modem or uploaded since it was last brought up. */
     private final Set<String> known = new HashSet<>();
@@ -69,11 +72,6 @@ final class CertificateUploader {
         turn = mine;
         mine.thenRun(this::cleanUpLater);
         return mine;
-    }
-
-    /** Client {@code index} is gone: its files may be deleted with the next check. */
-    void release(int index) {
-        inUse.remove(index);
     }
 
     private CompletableFuture<Void> check(List<CertificateFile> files) {
