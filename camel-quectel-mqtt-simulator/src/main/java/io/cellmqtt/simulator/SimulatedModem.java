@@ -43,16 +43,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SimulatedModem implements AutoCloseable {
 
     private final PortGate gate = new PortGate();
-    private final HostOutput output = new HostOutput(gate);
+    /** Fault timers and the firmware variants' waits. */
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "sim-timer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HostOutput output = new HostOutput(gate, timer);
     private final PdpContexts pdp = new PdpContexts();
     private final EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("sim-netty", true));
     private final ExecutorService blocking = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "sim-resolver");
-        t.setDaemon(true);
-        return t;
-    });
-    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "sim-faults");
         t.setDaemon(true);
         return t;
     });

@@ -10,8 +10,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,14 +77,16 @@ public final class HostOutput implements AutoCloseable {
     /** The current command's result URC was already written (result URC before OK). */
     private boolean headSeen;
     private Parked parked;
-    private ScheduledThreadPoolExecutor parkTimer;
+    /** The modem's timer (SimulatedModem owns and shuts it down): bounds how long an OK is held back. */
+    private final ScheduledExecutorService timer;
 
-    public HostOutput() {
-        this(new PortGate());
-    }
-
-    public HostOutput(PortGate gate) {
+    /**
+     * @param gate  whether a host is there to write to
+     * @param timer the modem's timer, owned and shut down by the caller
+     */
+    public HostOutput(PortGate gate, ScheduledExecutorService timer) {
         this.gate = gate;
+        this.timer = timer;
         writer = new Thread(this::writeLoop, "sim-host-writer");
         writer.setDaemon(true);
         writer.start();
@@ -301,16 +303,8 @@ public final class HostOutput implements AutoCloseable {
 
     /** Holds the OK back until the result URC beginning with {@code head}, at most RESULT_WAIT_MILLIS. */
     private void park(String head, List<byte[]> results, long notBefore) {
-        if (parkTimer == null) {
-            parkTimer = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "sim-result-wait");
-                t.setDaemon(true);
-                return t;
-            });
-            parkTimer.setRemoveOnCancelPolicy(true);
-        }
         Parked[] self = new Parked[1];
-        ScheduledFuture<?> timeout = parkTimer.schedule(() -> {
+        ScheduledFuture<?> timeout = timer.schedule(() -> {
             synchronized (lock) {
                 if (parked == self[0]) {
                     releaseParked();
@@ -591,8 +585,8 @@ public final class HostOutput implements AutoCloseable {
     public void close() {
         closed = true;
         synchronized (lock) {
-            if (parkTimer != null) {
-                parkTimer.shutdownNow();
+            if (parked != null) {
+                parked.timeout().cancel(false);
             }
         }
         queue.add(STOP);

@@ -57,8 +57,12 @@ class GeneralCommandsTest {
     private Thread reader;
     private SimulatedModem modem;
 
+    private final java.util.concurrent.ScheduledExecutorService timer =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+
     @AfterEach
     void stop() {
+        timer.shutdownNow();
         if (reader != null) {
             reader.interrupt();
             output.close();
@@ -70,7 +74,7 @@ class GeneralCommandsTest {
 
     /** An interpreter for the profile on in-memory pipes, as SimulatedModem wires it, without MQTT. */
     private FakeHost interpreterFor(ModemProfile profile) {
-        output = new HostOutput();
+        output = new HostOutput(new io.cellmqtt.simulator.host.PortGate(), timer);
         AtInterpreter interpreter = new AtInterpreter(profile, output, NO_MQTT, () -> { });
         FakeHost host = new FakeHost();
         output.attach(host.modemOutput);
