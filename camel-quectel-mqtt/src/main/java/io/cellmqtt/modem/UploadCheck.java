@@ -9,8 +9,8 @@ final class UploadCheck {
 
     /**
      * {@code line} is {@code +QFUPL: <size>,<checksum>} or {@code +QSECWRITE: <size>,<checksum>},
-     * the checksum in hexadecimal. A mismatch deletes the file (so that its name, which promises
-     * this content, never stays on a corrupted copy) and fails.
+     * the checksum in hexadecimal. A mismatch fails; the uploader then deletes the file, as after
+     * any failed upload, so that its name, which promises this content, never stays on a corrupted copy.
      */
     static CompletableFuture<Void> quectel(CertificateStore store, CertificateFile f, String line) {
         int colon = line.indexOf(':');
@@ -32,9 +32,7 @@ final class UploadCheck {
         String why = line.isEmpty() ? "the modem reported no size and checksum"
                 : "the modem reports " + line.trim() + ", we sent " + f.size() + " bytes with checksum "
                         + Integer.toHexString(ours);
-        ModemException failure = new ModemException("uploading " + f + " as " + store.reference(f.name())
-                + " failed: " + why + "; it is uploaded again at the next attempt");
-        return store.delete(f.name()).handle((v, e) -> null)
-                .thenCompose(v -> CompletableFuture.<Void>failedFuture(failure));
+        return CompletableFuture.failedFuture(new ModemException("uploading " + f + " as "
+                + store.reference(f.name()) + " failed: " + why + "; it is uploaded again at the next attempt"));
     }
 }
