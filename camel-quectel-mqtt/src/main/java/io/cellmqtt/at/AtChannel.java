@@ -84,6 +84,17 @@ public final class AtChannel {
     /** A probe's {@code +CMEE:} line came: the OK that follows is the probe's. */
     private boolean probeAnswered;
 
+    /**
+     * How long the line must be silent for the digester to take a receive URC as over (see
+     * {@link AtDigester#quiet()}): a modem writes a URC without pausing this long inside it.
+     */
+    private Duration quietPeriod = Duration.ofMillis(300);
+    private ModemLoop.Timer quietTimer;
+    private long lastBytesAt;
+    private long framingErrorsLogged;
+    private long ambiguousLogged;
+    /** What the digesters of links before this one refused. */
+    private volatile FramingStats pastFraming = new FramingStats(0, 0, 0);
     private Duration resyncDrain = Duration.ofMillis(200);
     private Duration resyncAttemptTimeout = Duration.ofMillis(500);
     private int resyncAttempts = 5;
@@ -112,6 +123,35 @@ public final class AtChannel {
         this.resyncAttempts = Math.max(1, attempts);
     }
 
+    /** How long the line must be silent before a receive URC still waiting for bytes is given up. Default 300 ms. */
+    public void setQuietPeriod(Duration quietPeriod) {
+        this.quietPeriod = quietPeriod;
+    }
+
+    /** A dialect dropped a received line with more than one reading: counted with the digester's ambiguous records. */
+    public void countAmbiguous() {
+        pastFraming = new FramingStats(pastFraming.framingErrors, pastFraming.ambiguousRecords + 1,
+                pastFraming.discardedBytes);
+    }
+
+    /** The digester's counts of what it refused to read: framing errors, ambiguous records, bytes discarded. */
+    public FramingStats framingStats() {
+        AtDigester d = digester;
+        return d == null ? pastFraming : new FramingStats(pastFraming.framingErrors + d.framingErrors(),
+                pastFraming.ambiguousRecords + d.ambiguousRecords(), pastFraming.discardedBytes + d.discardedBytes());
+    }
+
+    /**
+     * What the digester refused to read since the link was attached.
+     *
+     * @param framingErrors    receive URCs whose end could not be told; each was followed by discarding
+     *                         everything until the line was quiet
+     * @param ambiguousRecords received messages with more than one reading, dropped
+     * @param discardedBytes   bytes discarded while the stream was not trusted
+     */
+    public record FramingStats(long framingErrors, long ambiguousRecords, long discardedBytes) {
+    }
+
     /** Routes URCs starting with {@code prefix} (e.g. {@code +QMTRECV:} or {@code RDY}) to {@code handler}. */
     public void onUrc(String prefix, UrcHandler handler) {
         handlers.put(prefix, handler);
@@ -122,7 +162,10 @@ public final class AtChannel {
         loop.assertInLoop();
         link = newLink;
         noLinkCause = null;
+        pastFraming = framingStats();
         digester = new AtDigester(framings);
+        framingErrorsLogged = 0;
+        ambiguousLogged = 0;
         phase = Phase.IDLE;
         needResync = false;
         lostPrompt = null;
@@ -375,12 +418,55 @@ public final class AtChannel {
         if (digester == null) {
             return;
         }
-        for (AtEvent e : digester.feed(bytes, offset, length)) {
+        handle(digester.feed(bytes, offset, length));
+        if (digester.awaitsQuiet()) {
+            lastBytesAt = System.nanoTime();
+            if (quietTimer == null) {
+                quietTimer = loop.schedule(quietPeriod, this::quietCheck);
+            }
+        }
+        reportFraming();
+    }
+
+    private void handle(List<AtEvent> events) {
+        for (AtEvent e : events) {
             try {
                 onEvent(e);
             } catch (RuntimeException ex) {
                 LOG.warn("{}: failed to handle {}", name, e, ex);
             }
+        }
+    }
+
+    /** The quiet timer: the line was silent for the quiet period since the last bytes, or it is checked again then. */
+    private void quietCheck() {
+        quietTimer = null;
+        if (digester == null || !digester.awaitsQuiet()) {
+            return;
+        }
+        long left = quietPeriod.toNanos() - (System.nanoTime() - lastBytesAt);
+        if (left > 0) {
+            quietTimer = loop.schedule(Duration.ofNanos(left), this::quietCheck);
+            return;
+        }
+        handle(digester.quiet());
+        reportFraming();
+    }
+
+    /** Says once per occurrence what the digester refused, without the bytes (they are a publisher's). */
+    private void reportFraming() {
+        long errors = digester.framingErrors();
+        if (errors != framingErrorsLogged) {
+            framingErrorsLogged = errors;
+            LOG.warn("{}: a receive URC could not be framed (its end is not certain); what the modem sends until the"
+                    + " line is quiet for {} ms is discarded, never read as modem output ({} so far, {} bytes"
+                    + " discarded)", name, quietPeriod.toMillis(), errors, digester.discardedBytes());
+        }
+        long ambiguous = digester.ambiguousRecords();
+        if (ambiguous != ambiguousLogged) {
+            ambiguousLogged = ambiguous;
+            LOG.warn("{}: a received message had more than one reading (its topic holds \",<digits>,\"): dropped ({} so"
+                    + " far)", name, ambiguous);
         }
     }
 

@@ -9,10 +9,11 @@ import java.util.List;
 
 /**
  * Turns the modem's byte stream into {@link AtEvent}s. Pure and single-threaded: the same bytes
- * give the same events whether fed in one chunk or one byte at a time. CR and LF both end a
- * line; empty lines are skipped; while a prompt {@linkplain #expectPrompt() is expected}, {@code '>'}
- * at the start of a line is a {@link AtEvent.Prompt}; a line that a {@link PayloadFraming} claims
- * becomes an {@link AtEvent.Framed}.
+ * give the same events whether fed in one chunk or one byte at a time (and the same quiet moments,
+ * {@link #quiet()}). CR and LF both end a line; empty lines are skipped; while a prompt
+ * {@linkplain #expectPrompt() is expected}, {@code '>'} at the start of a line is a
+ * {@link AtEvent.Prompt}; the receive URCs a {@link PayloadFraming} names become
+ * {@link AtEvent.Framed}.
  *
  * <p>Details of the contract as implemented:
  * <ul>
@@ -23,45 +24,46 @@ import java.util.List;
  * One space right after it belongs to the prompt and is dropped; a CR or LF ends an empty line.
  * The expectation ends with that prompt or with {@link #cancelPrompt()}. Without it, a line that
  * starts with {@code '>'} is an ordinary line.</li>
- * <li>After every byte appended to a line (CR and LF are never appended), each framing is
- * asked, in list order, about the line so far. The first that answers {@code n >= 0} claims it:
- * the next {@code n} bytes, whatever they are, are the payload; the {@link AtEvent.Framed} is
- * emitted as soon as the last payload byte arrived (immediately for {@code n == 0}), or, for a
- * framing with a {@linkplain PayloadFraming#closingByte closing byte}, as soon as that byte
- * follows; then everything up to the end of that line &mdash; the next CR or LF, inclusive
- * &mdash; is dropped. A CR LF pair after the payload therefore ends it just as a lone LF would (the
- * LF that follows the CR is an empty line, which is skipped).</li>
- * <li>When another byte than the closing byte follows, the claim was false: the line was torn
- * after its header (a UART glitch), and its length counted bytes the modem wrote after it. The
- * header is dropped ({@link #falseClaims()} counts it) and the claimed bytes, with the one that
- * gave the claim away, are digested again as ordinary input, before what follows them. No event is
- * made of a torn line, and none of the lines after it is lost.</li>
- * <li>When a line ends (at its CR or LF) and no framing claimed it on the way, each framing is
- * asked, in list order, about the whole line with {@link PayloadFraming#payloadAfterLine}. The
- * first that answers {@code n >= 0} claims the next {@code n} bytes after the line end as the
- * payload of an {@link AtEvent.Framed} whose header is the whole line: if the line ended with CR
- * and the next byte is LF, that LF belongs to the line end and is not payload; any other byte
- * after the CR is the first payload byte. The event is emitted as soon as the last payload byte
- * arrived (at the line end for {@code n == 0}); then the digester is at the start of a new line,
- * so a CR LF after the payload is just an empty line. Consequence: with CR-only line ends a
- * payload that starts with LF cannot be told from a CR LF line end (modems send CR LF).</li>
- * <li>Lines are decoded as UTF-8 (malformed bytes become U+FFFD).</li>
+ * <li>After every byte appended to a line, each framing is asked whether the line so far opens a
+ * {@linkplain PayloadFraming#quotedRecord quoted record} (Quectel's {@code +QMTRECV: 0,7,"}). From
+ * then on the bytes go to a {@link QuectelRecvRecord}, CR and LF included, until it has decided
+ * where the URC ends: a {@link AtEvent.Framed} of the one consistent reading, or nothing for an
+ * ambiguous one ({@link #ambiguousRecords()}), and in both cases the bytes after the URC are
+ * digested as usual; a {@link AtEvent.Line} when it has no length at all and the line ends with a
+ * quote (firmware that does not report the length); or <em>unframeable</em> ({@link #framingErrors()}).</li>
+ * <li>When a line ends and no record opened on the way, each framing is asked about the whole line
+ * with {@link PayloadFraming#payloadAfterLine}. A claim of {@code n} bytes takes the next {@code n}
+ * bytes after the line end as the payload of an {@link AtEvent.Framed} whose header is the whole
+ * line: if the line ended with CR and the next byte is LF, that LF belongs to the line end and is
+ * not payload; any other byte after the CR is the first payload byte. The payload must be followed
+ * by CR or LF: the event is emitted when that byte comes (at once for {@code n == 0}); any other
+ * byte, or a claim above the framing's limit ({@link PayloadFraming#TOO_LONG}), is a framing error.
+ * Consequence: with CR-only line ends a payload that starts with LF cannot be told from a CR LF
+ * line end (modems send CR LF).</li>
+ * <li>After a framing error the digester <em>distrusts</em> the stream: every byte is discarded
+ * ({@link #discardedBytes()}) until the caller reports the line {@linkplain #quiet() quiet}, since
+ * where the bad URC ends is unknown and anything read before its end could be a publisher's bytes.
+ * A record or block still waiting for its bytes when the line goes quiet is a framing error too
+ * (a modem writes a URC without pausing inside it). {@link #awaitsQuiet()} says when the caller
+ * should watch for quiet.</li>
+ * <li>Lines are decoded as UTF-8 (malformed bytes become U+FFFD); {@link AtEvent.Line#raw()} keeps
+ * the bytes.</li>
  * <li>A line longer than {@link #MAX_LINE} bytes is <em>dropped</em>, not truncated: its bytes
  * are discarded up to its end and {@link #droppedLines()} counts it. A truncated line could be
- * mistaken for a valid, shorter one; dropping it cannot. Framings are not asked about a line
- * once it is over the limit. A framing claim above {@link #MAX_PAYLOAD} bytes is ignored.</li>
+ * mistaken for a valid, shorter one; dropping it cannot.</li>
+ * <li>What it holds is bounded: one line ({@link #MAX_LINE}), one record (its
+ * {@linkplain QuectelRecvRecord#capacity() capacity}) or one block (the framing's limit),
+ * whatever arrives ({@link #retainedBytes()}).</li>
  * </ul>
  */
 public final class AtDigester {
 
     /** The longest line kept, in bytes (64 KiB). */
     public static final int MAX_LINE = 64 * 1024;
-    /** The largest payload a framing may claim (16 MiB); larger claims are ignored. */
-    public static final int MAX_PAYLOAD = 16 * 1024 * 1024;
 
-    private enum Mode { LINE, AFTER_PROMPT, LF_AFTER_HEADER, PAYLOAD, CLOSING, SKIP_TO_EOL, OVERLONG }
+    private enum Mode { LINE, AFTER_PROMPT, RECORD, LF_AFTER_HEADER, PAYLOAD, AFTER_DATA, OVERLONG, DISTRUST }
 
-    /** Bytes still to be digested: the caller's, or bytes a false claim took and gives back. */
+    /** Bytes still to be digested: the caller's, or bytes a record took past its end and gives back. */
     private static final class Input {
         final byte[] buffer;
         final int end;
@@ -81,12 +83,11 @@ public final class AtDigester {
     private String header;
     private ByteArrayOutputStream payload;
     private int remaining;
-    /** True while the payload being read was claimed after a whole line, not inside one. */
-    private boolean afterLine;
-    /** The byte that must follow the payload being read for the claim to stand, or -1. */
-    private int closing = -1;
+    private QuectelRecvRecord record;
     private long droppedLines;
-    private long falseClaims;
+    private long framingErrors;
+    private long ambiguousRecords;
+    private long discardedBytes;
     /** A command that is answered with a prompt was written and its prompt has not come yet. */
     private boolean promptExpected;
 
@@ -112,12 +113,40 @@ public final class AtDigester {
         return promptExpected;
     }
 
+    /**
+     * True while the digester needs to hear of the line going quiet: a record or block is waiting
+     * for its bytes, or the stream is distrusted after a framing error.
+     */
+    public boolean awaitsQuiet() {
+        return mode == Mode.RECORD || mode == Mode.DISTRUST || mode == Mode.LF_AFTER_HEADER
+                || mode == Mode.PAYLOAD || mode == Mode.AFTER_DATA;
+    }
+
+    /**
+     * No byte came for a while (the caller's quiet period). A distrusted stream is trusted again from
+     * the next byte; a record or block still waiting for bytes is a framing error, and is discarded.
+     *
+     * @return the events this completed (none today; kept for symmetry with {@link #feed})
+     */
+    public List<AtEvent> quiet() {
+        switch (mode) {
+            case RECORD, LF_AFTER_HEADER, PAYLOAD, AFTER_DATA -> {
+                framingErrors++;
+                releaseBlock();
+                mode = Mode.LINE;
+            }
+            case DISTRUST -> mode = Mode.LINE;
+            default -> {
+            }
+        }
+        return List.of();
+    }
+
     /** Feeds {@code length} bytes and returns the events they completed, in order. */
     public List<AtEvent> feed(byte[] buffer, int offset, int length) {
         List<AtEvent> events = new ArrayList<>(2);
-        // A stack, not recursion: bytes given back by a false claim are digested before the rest,
-        // and may themselves hold a false claim.
-        ArrayDeque<Input> inputs = new ArrayDeque<>();
+        // A stack, not recursion: bytes a record took past its end are digested before the rest.
+        ArrayDeque<Input> inputs = new ArrayDeque<>(2);
         inputs.push(new Input(buffer, offset, offset + length));
         while (!inputs.isEmpty()) {
             Input in = inputs.peek();
@@ -127,30 +156,46 @@ public final class AtDigester {
             }
             byte[] buf = in.buffer;
             switch (mode) {
+                case RECORD -> {
+                    in.pos += record.feed(buf, in.pos, in.end);
+                    switch (record.outcome()) {
+                        case PENDING -> {
+                        }
+                        case MESSAGE -> {
+                            events.add(new AtEvent.Framed(record.header(), record.payload()));
+                            resumeAfterRecord(inputs);
+                        }
+                        case AMBIGUOUS -> {
+                            ambiguousRecords++;
+                            resumeAfterRecord(inputs);
+                        }
+                        case LINE -> {
+                            byte[] raw = record.line();
+                            events.add(new AtEvent.Line(new String(raw, StandardCharsets.UTF_8), raw));
+                            resumeAfterRecord(inputs);
+                        }
+                        case UNFRAMEABLE -> distrust();
+                    }
+                }
                 case PAYLOAD -> {
                     int n = Math.min(remaining, in.end - in.pos);
                     payload.write(buf, in.pos, n);
                     in.pos += n;
                     remaining -= n;
                     if (remaining == 0) {
-                        payloadComplete(events);
+                        mode = Mode.AFTER_DATA;
                     }
                 }
-                case CLOSING -> {
+                case AFTER_DATA -> {
                     byte b = buf[in.pos++];
-                    if (b == closing) {
-                        emitFramed(events);
-                    } else {
-                        // Not followed by its closing byte: these were never a payload (the header was
-                        // torn off its line). The header goes; what it claimed is read again as it is.
-                        falseClaims++;
-                        byte[] claimed = payload.toByteArray();
-                        byte[] back = Arrays.copyOf(claimed, claimed.length + 1);
-                        back[claimed.length] = b;
-                        header = null;
-                        payload = null;
+                    if (b == '\r' || b == '\n') {
+                        // the payload's line end; an LF after a CR is an empty line
+                        events.add(new AtEvent.Framed(header, payload.toByteArray()));
+                        releaseBlock();
                         mode = Mode.LINE;
-                        inputs.push(new Input(back, 0, back.length));
+                    } else {
+                        distrust();
+                        discardedBytes++;
                     }
                 }
                 case LF_AFTER_HEADER -> {
@@ -167,7 +212,11 @@ public final class AtDigester {
                     }
                     mode = Mode.LINE;
                 }
-                case SKIP_TO_EOL, OVERLONG -> {
+                case DISTRUST -> {
+                    discardedBytes += in.end - in.pos;
+                    in.pos = in.end;
+                }
+                case OVERLONG -> {
                     byte b = buf[in.pos++];
                     if (b == '\r' || b == '\n') {
                         mode = Mode.LINE;
@@ -189,7 +238,7 @@ public final class AtDigester {
                         mode = Mode.OVERLONG;
                     } else {
                         append(b);
-                        claim(events);
+                        openRecord();
                     }
                 }
                 default -> throw new IllegalStateException(mode.name());
@@ -203,9 +252,28 @@ public final class AtDigester {
         return droppedLines;
     }
 
-    /** How many claimed payloads turned out not to be one (no closing byte after them) so far. */
-    public long falseClaims() {
-        return falseClaims;
+    /**
+     * How many receive URCs could not be framed so far: no reading of a record or several ending at
+     * different bytes, a claim above the limits, a block not followed by its line end, or a record
+     * or block cut short by the line going quiet. Each was followed by distrust until quiet.
+     */
+    public long framingErrors() {
+        return framingErrors;
+    }
+
+    /** How many records had several readings ending at the same byte, and were dropped. */
+    public long ambiguousRecords() {
+        return ambiguousRecords;
+    }
+
+    /** How many bytes were discarded while distrusting the stream. */
+    public long discardedBytes() {
+        return discardedBytes;
+    }
+
+    /** The bytes the digester holds now: its line buffer, its record's and its block's. */
+    public long retainedBytes() {
+        return line.length + (record == null ? 0 : record.retained()) + (payload == null ? 0 : payload.size());
     }
 
     private void append(byte b) {
@@ -215,63 +283,68 @@ public final class AtDigester {
         line[lineLength++] = b;
     }
 
-    private void claim(List<AtEvent> events) {
+    /** After a byte was appended: does the line so far open a quoted record? */
+    private void openRecord() {
         for (PayloadFraming framing : framings) {
-            int n = framing.payloadLength(line, lineLength);
-            if (n >= 0 && n <= MAX_PAYLOAD) {
-                closing = framing.closingByte(line, lineLength);
-                startPayload(n, false, events);
+            int maxPayload = framing.quotedRecord(line, lineLength);
+            if (maxPayload >= 0) {
+                int maxTopic = framing.maxRecordTopic();
+                if (record == null || record.maxTopic() != maxTopic || record.maxPayload() != maxPayload) {
+                    record = new QuectelRecvRecord(maxTopic, maxPayload);
+                }
+                record.open(line, lineLength);
+                lineLength = 0;
+                mode = Mode.RECORD;
                 return;
             }
         }
+    }
+
+    private void resumeAfterRecord(ArrayDeque<Input> inputs) {
+        byte[] rest = record.rest();
+        mode = Mode.LINE;
+        if (rest.length > 0) {
+            inputs.push(new Input(rest, 0, rest.length));
+        }
+    }
+
+    private void distrust() {
+        framingErrors++;
+        releaseBlock();
+        lineLength = 0;
+        mode = Mode.DISTRUST;
+    }
+
+    private void releaseBlock() {
+        header = null;
+        payload = null;
+        remaining = 0;
     }
 
     /** A non-empty line ended with {@code terminator}: a line event, or the header of a block. */
     private void endLine(byte terminator, List<AtEvent> events) {
         for (PayloadFraming framing : framings) {
             int n = framing.payloadAfterLine(line, lineLength);
-            if (n >= 0 && n <= MAX_PAYLOAD) {
-                closing = -1;
-                startPayload(n, true, events);
-                if (n > 0 && terminator == '\r') {
-                    mode = Mode.LF_AFTER_HEADER;
+            if (n == PayloadFraming.TOO_LONG) {
+                distrust();
+                return;
+            }
+            if (n >= 0) {
+                header = new String(line, 0, lineLength, StandardCharsets.UTF_8);
+                lineLength = 0;
+                if (n == 0) {
+                    events.add(new AtEvent.Framed(header, new byte[0]));
+                    releaseBlock();
+                    return;
                 }
+                remaining = n;
+                payload = new ByteArrayOutputStream(Math.min(n, 8192));
+                mode = terminator == '\r' ? Mode.LF_AFTER_HEADER : Mode.PAYLOAD;
                 return;
             }
         }
         events.add(new AtEvent.Line(new String(line, 0, lineLength, StandardCharsets.UTF_8),
                 Arrays.copyOf(line, lineLength)));
         lineLength = 0;
-    }
-
-    private void startPayload(int n, boolean wholeLine, List<AtEvent> events) {
-        header = new String(line, 0, lineLength, StandardCharsets.UTF_8);
-        lineLength = 0;
-        remaining = n;
-        afterLine = wholeLine;
-        payload = new ByteArrayOutputStream(Math.min(n, 8192));
-        if (n == 0) {
-            payloadComplete(events);
-        } else {
-            mode = Mode.PAYLOAD;
-        }
-    }
-
-    /** All claimed bytes are in: the event, or first the check that the claim's closing byte follows. */
-    private void payloadComplete(List<AtEvent> events) {
-        if (!afterLine && closing >= 0) {
-            mode = Mode.CLOSING;
-        } else {
-            emitFramed(events);
-        }
-    }
-
-    private void emitFramed(List<AtEvent> events) {
-        events.add(new AtEvent.Framed(header, payload.toByteArray()));
-        header = null;
-        payload = null;
-        // A payload inside a line is followed by the rest of that line (a closing quote); one
-        // after a whole line ends where the next line starts.
-        mode = afterLine ? Mode.LINE : Mode.SKIP_TO_EOL;
     }
 }

@@ -1,27 +1,47 @@
 package io.cellmqtt.at;
 
+import java.nio.charset.StandardCharsets;
+
 /**
- * Claims Quectel's length-carrying receive URC (and the lines of an {@code AT+QMTRECV=} buffer
- * read, which have the same form):
- * {@code +QMTRECV: <client_idx>,<msgID>,"<topic>",<payload_len>,"<payload>"}. The claimed header
- * is everything up to and including the quote that opens the payload, i.e. it ends with
- * {@code ,"}; the payload is then taken by length.
+ * Opens Quectel's length-carrying receive URC (and the lines of an {@code AT+QMTRECV=} buffer read,
+ * which have the same form) as a quoted record:
+ * {@code +QMTRECV: <client_idx>,<msgID>,"<topic>",<payload_len>,"<payload>"}. The header is
+ * everything up to and including the quote that opens the topic; what follows is read by
+ * {@link QuectelRecvRecord}, which finds where the topic ends without trusting it.
  *
- * <p>Lines without a length ({@code +QMTRECV: 0,1,"t","payload"}) and the buffer notice
- * ({@code +QMTRECV: 0,3}) are not claimed. The topic is not escaped by the modem, so a topic
- * that itself contains {@code ",<digits>,"} cannot be told apart; such a line is claimed at the
- * first place it matches. Configure the modem to report the length
- * ({@code AT+QMTCFG="recv/mode",<idx>,0,1}) for payloads to be carried safely.
+ * <p>Lines without a topic ({@code +QMTRECV: 0,3}, {@code +QMTRECV: 0,1,0,0,0,0}) are not records.
+ * Only the models that report the length get this framing ({@code AT+QMTCFG="recv/mode",<idx>,0,1}).
  */
 public final class QuectelRecvFraming implements PayloadFraming {
 
-    private static final byte[] PREFIX = "+QMTRECV: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final int MAX_LEN_DIGITS = 8;
+    /**
+     * The longest received topic read: 4096 bytes. The modems' own topic parameters stop at 255
+     * (Quectel) or 1024 (SIMCom) bytes, and a gateway's topics are far shorter; a longer one is
+     * dropped with its message, never guessed at.
+     */
+    public static final int MAX_TOPIC = 4096;
+
+    private static final byte[] PREFIX = "+QMTRECV: ".getBytes(StandardCharsets.US_ASCII);
+    private static final int MAX_FIELD_DIGITS = 6;
+
+    private final int maxPayload;
+
+    /** @param maxPayload the largest payload the model reports; a longer claim is a framing error */
+    public QuectelRecvFraming(int maxPayload) {
+        if (maxPayload < 1) {
+            throw new IllegalArgumentException("maxPayload must be positive: " + maxPayload);
+        }
+        this.maxPayload = maxPayload;
+    }
+
+    public int maxPayload() {
+        return maxPayload;
+    }
 
     @Override
-    public int payloadLength(byte[] line, int length) {
-        // cheap check first: only a line that just received the opening quote of a payload
-        if (length < PREFIX.length + 10 || line[length - 1] != '"' || line[length - 2] != ',') {
+    public int quotedRecord(byte[] line, int length) {
+        // cheap check first: only a line whose last byte is a quote right after a comma
+        if (length < PREFIX.length + 5 || line[length - 1] != '"' || line[length - 2] != ',') {
             return -1;
         }
         for (int i = 0; i < PREFIX.length; i++) {
@@ -36,45 +56,19 @@ public final class QuectelRecvFraming implements PayloadFraming {
         }
         p = q + 1;
         q = digits(line, p, length);              // msgID
-        if (q == p || q + 1 >= length || line[q] != ',' || line[q + 1] != '"') {
-            return -1;
-        }
-        int topicStart = q + 2;
-        // from the end: ,"  <- len digits <- ",
-        int lenEnd = length - 2;
-        int lenStart = lenEnd;
-        while (lenStart > 0 && lenStart > lenEnd - MAX_LEN_DIGITS - 1 && isDigit(line[lenStart - 1])) {
-            lenStart--;
-        }
-        if (lenStart == lenEnd || lenEnd - lenStart > MAX_LEN_DIGITS) {
-            return -1;
-        }
-        // lenStart - 2 .. lenStart is `",`, and the topic's closing quote must come after its opening one
-        if (lenStart - 2 < topicStart || line[lenStart - 1] != ',' || line[lenStart - 2] != '"') {
-            return -1;
-        }
-        long n = 0;
-        for (int i = lenStart; i < lenEnd; i++) {
-            n = n * 10 + (line[i] - '0');
-        }
-        return n > Integer.MAX_VALUE ? -1 : (int) n;
+        return q > p && q == length - 2 ? maxPayload : -1;
     }
 
-    /** The quote that closes the payload: a claim not followed by it was a torn line's. */
     @Override
-    public int closingByte(byte[] line, int length) {
-        return '"';
+    public int maxRecordTopic() {
+        return MAX_TOPIC;
     }
 
     private static int digits(byte[] line, int from, int length) {
         int i = from;
-        while (i < length && i - from < 6 && isDigit(line[i])) {
+        while (i < length && i - from < MAX_FIELD_DIGITS && line[i] >= '0' && line[i] <= '9') {
             i++;
         }
         return i;
-    }
-
-    private static boolean isDigit(byte b) {
-        return b >= '0' && b <= '9';
     }
 }

@@ -13,7 +13,9 @@ import java.nio.charset.StandardCharsets;
  * holding CR, LF, quotes or text such as {@code +CMQTTRXEND: 0} is data, never a line. The
  * {@code +CMQTTRXSTART} and {@code +CMQTTRXEND} lines carry no bytes and stay ordinary lines.
  * Only a line that is exactly the prefix, a client index and a length (spaces after the comma
- * tolerated) is claimed; anything else is left to be a line.
+ * tolerated) is claimed; anything else is left to be a line. A topic line announcing more than
+ * {@code maxTopic} bytes, or a payload line more than {@code maxPayload}, is
+ * {@link PayloadFraming#TOO_LONG}: the modem cannot send that much, so its bytes are not read at all.
  */
 public final class SimcomRecvFraming implements PayloadFraming {
 
@@ -22,14 +24,28 @@ public final class SimcomRecvFraming implements PayloadFraming {
     /** Up to 8 digits: lengths are at most a few KiB; more digits cannot be a real length. */
     private static final int MAX_LEN_DIGITS = 8;
 
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+    private final int maxTopic;
+    private final int maxPayload;
+
+    /**
+     * @param maxTopic   the longest topic piece the modem sends, in bytes
+     * @param maxPayload the longest payload piece the modem sends, in bytes
+     */
+    public SimcomRecvFraming(int maxTopic, int maxPayload) {
+        this.maxTopic = maxTopic;
+        this.maxPayload = maxPayload;
     }
 
-    /** Never claims a payload inside a line: SIMCom puts its bytes after the line. */
-    @Override
-    public int payloadLength(byte[] line, int length) {
-        return -1;
+    public int maxTopic() {
+        return maxTopic;
+    }
+
+    public int maxPayload() {
+        return maxPayload;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     @Override
@@ -38,6 +54,7 @@ public final class SimcomRecvFraming implements PayloadFraming {
         if (p < 0) {
             return -1;
         }
+        int limit = p == PREFIXES[0].length ? maxTopic : maxPayload;
         p = skipSpaces(line, p, length);
         int q = digits(line, p, length, 2);               // client index
         if (q == p || q >= length || line[q] != ',') {
@@ -45,14 +62,19 @@ public final class SimcomRecvFraming implements PayloadFraming {
         }
         p = skipSpaces(line, q + 1, length);
         q = digits(line, p, length, MAX_LEN_DIGITS);      // length
-        if (q == p || skipSpaces(line, q, length) != length) {
+        if (q == p) {
+            // more digits than any length has: a framing error, not a line (its bytes would be read as lines)
+            return skipSpaces(line, allDigits(line, p, length), length) == length && allDigits(line, p, length) > p
+                    ? TOO_LONG : -1;
+        }
+        if (skipSpaces(line, q, length) != length) {
             return -1;
         }
         long n = 0;
         for (int i = p; i < q; i++) {
             n = n * 10 + (line[i] - '0');
         }
-        return (int) n;
+        return n > limit ? TOO_LONG : (int) n;
     }
 
     private static int prefixEnd(byte[] line, int length) {
@@ -79,6 +101,14 @@ public final class SimcomRecvFraming implements PayloadFraming {
     private static int skipSpaces(byte[] line, int from, int length) {
         int i = from;
         while (i < length && line[i] == ' ') {
+            i++;
+        }
+        return i;
+    }
+
+    private static int allDigits(byte[] line, int from, int length) {
+        int i = from;
+        while (i < length && line[i] >= '0' && line[i] <= '9') {
             i++;
         }
         return i;

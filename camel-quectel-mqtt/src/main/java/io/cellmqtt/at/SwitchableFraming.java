@@ -18,9 +18,9 @@ public final class SwitchableFraming implements PayloadFraming {
     }
 
     @Override
-    public int payloadLength(byte[] line, int length) {
+    public int quotedRecord(byte[] line, int length) {
         for (PayloadFraming f : framings) {
-            int n = f.payloadLength(line, length);
+            int n = f.quotedRecord(line, length);
             if (n >= 0) {
                 return n;
             }
@@ -28,22 +28,22 @@ public final class SwitchableFraming implements PayloadFraming {
         return -1;
     }
 
-    /** The closing byte of the rule that claims {@code line}. */
+    /** The topic limit of the first rule that opens records (one dialect has one record form). */
     @Override
-    public int closingByte(byte[] line, int length) {
+    public int maxRecordTopic() {
         for (PayloadFraming f : framings) {
-            if (f.payloadLength(line, length) >= 0) {
-                return f.closingByte(line, length);
+            if (f.maxRecordTopic() > 0) {
+                return f.maxRecordTopic();
             }
         }
-        return -1;
+        return 0;
     }
 
     @Override
     public int payloadAfterLine(byte[] line, int length) {
         for (PayloadFraming f : framings) {
             int n = f.payloadAfterLine(line, length);
-            if (n >= 0) {
+            if (n != -1) {
                 return n;
             }
         }

@@ -663,6 +663,14 @@ public final class Modem implements AutoCloseable {
                 });
     }
 
+    /**
+     * What the AT channel refused to read, since the modem was opened: receive URCs it could not
+     * frame, received messages with more than one reading, and bytes discarded until the line was quiet.
+     */
+    public AtChannel.FramingStats framingStats() {
+        return channel.framingStats();
+    }
+
     /** The dialect of the identified profile: its receive framing, and its reports routed to the clients. */
     private void useDialect(MqttDialect d) {
         dialect = d;
@@ -674,6 +682,12 @@ public final class Modem implements AutoCloseable {
                 if (c != null) {
                     c.onMessage(message);
                 }
+            }
+
+            @Override
+            public boolean wants(int index, String topic) {
+                MqttClient c = clients.get(index);
+                return c != null && c.wants(topic);
             }
 
             @Override

@@ -696,6 +696,11 @@ public final class MqttClient {
         return out;
     }
 
+    /** Whether one of this client's filters matches {@code topic}. On the loop. */
+    boolean wants(String topic) {
+        return !subscriptions.matching(topic).isEmpty();
+    }
+
     /** Routes a received message to every listener whose filter matches, in arrival order. On the loop. */
     void onMessage(ReceivedMessage m) {
         received.incrementAndGet();

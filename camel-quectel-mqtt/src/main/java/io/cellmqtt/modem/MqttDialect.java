@@ -114,6 +114,14 @@ interface MqttDialect {
         void onMessage(ReceivedMessage message);
 
         /**
+         * Whether client {@code index} subscribed to a filter matching {@code topic}: of the readings
+         * of a received line that the modem's format leaves open, the one a client wants is the message.
+         */
+        default boolean wants(int index, String topic) {
+            return true;
+        }
+
+        /**
          * The modem closed the MQTT connection of {@code index} ({@code +QMTSTAT},
          * {@code +CMQTTCONNLOST}). Called before the operations waiting on that connection fail.
          */

@@ -53,7 +53,7 @@ final class QuectelDialect implements MqttDialect {
      * {@code recv/mode}, nothing after (the length-less form then comes, and its quotes can't frame).
      */
     private final SwitchableFraming receiveFraming = new SwitchableFraming();
-    private ModemProfile.Receive receive;
+    private final ModemProfile.Receive receive;
     /** Keys this firmware answered ERROR to, which are not sent again (issue 7: older BG96 firmware). */
     private final Set<String> refusedKeys = new HashSet<>();
     private DialectListener listener;
@@ -77,7 +77,7 @@ final class QuectelDialect implements MqttDialect {
      */
     static List<PayloadFraming> receiveFramings(ModemProfile profile) {
         return switch (profile.receive()) {
-            case QUECTEL_LENGTH -> List.of(new QuectelRecvFraming());
+            case QUECTEL_LENGTH -> List.of(new QuectelRecvFraming(profile.maxPayload()));
             case QUECTEL_LINE -> List.of();
             case SIMCOM_MULTILINE -> throw new IllegalArgumentException(profile.name()
                     + " reports received messages in the SIMCom form, not Quectel's");
@@ -242,7 +242,8 @@ final class QuectelDialect implements MqttDialect {
             return CompletableFuture.completedFuture(null); // another client's configuration heard it first
         }
         if (key.equals("recv/mode")) {
-            receive = ModemProfile.Receive.QUECTEL_LINE;
+            // Lines from now on, read in reference 000's quoted form "<topic>","<payload>" (not the
+            // BC26's, whose payload may be unquoted and so leaves more readings open).
             receiveFraming.use(List.of());
             LOG.warn("{} -> {}: this firmware does not report a received message's length; messages are read in "
                     + "the length-less form +QMTRECV: <idx>,<msgid>,\"<topic>\",\"<payload>\", where a payload ends "
@@ -668,10 +669,10 @@ final class QuectelDialect implements MqttDialect {
         ReceivedMessage m;
         if (event instanceof AtEvent.Framed framed) {
             m = ReceiveUrc.parseFramed(framed.header(), framed.payload());
-        } else if (receive == ModemProfile.Receive.QUECTEL_LINE) {
-            m = ReceiveUrc.parseUnframedLine(((AtEvent.Line) event).raw());
         } else {
-            m = ReceiveUrc.parseLine(((AtEvent.Line) event).raw());
+            byte[] raw = ((AtEvent.Line) event).raw();
+            m = oneReading(receive == ModemProfile.Receive.QUECTEL_LINE ? ReceiveUrc.unframedReadings(raw)
+                    : ReceiveUrc.lineReadings(raw));
         }
         if (m == null) {
             LOG.debug("+QMTRECV not understood (buffered-mode notice?): {}", event);
@@ -680,5 +681,28 @@ final class QuectelDialect implements MqttDialect {
         if (listener != null) {
             listener.onMessage(m);
         }
+    }
+
+    /**
+     * The message of a received line: its only reading, or the only one a client subscribed to. None
+     * wanted: the first, which the client drops as unmatched. Several wanted: the topic and payload
+     * cannot be told, so nothing is delivered, and it is counted.
+     */
+    private ReceivedMessage oneReading(List<ReceivedMessage> readings) {
+        if (readings.size() <= 1) {
+            return readings.isEmpty() ? null : readings.get(0);
+        }
+        List<ReceivedMessage> wanted = listener == null ? readings
+                : readings.stream().filter(r -> listener.wants(r.clientIndex(), r.topic())).toList();
+        if (wanted.size() == 1) {
+            return wanted.get(0);
+        }
+        if (wanted.isEmpty()) {
+            return readings.get(0);
+        }
+        channel.countAmbiguous();
+        LOG.warn("{}: a received message for client {} has {} readings its subscriptions match (its topic or payload"
+                + " holds \",): dropped", channel.name(), readings.get(0).clientIndex(), wanted.size());
+        return null;
     }
 }

@@ -1,8 +1,19 @@
 package io.cellmqtt.modem;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Parses Quectel's {@code +QMTRECV} message URCs. */
+/**
+ * Parses Quectel's {@code +QMTRECV} message URCs.
+ *
+ * <p>On one line the modem does not escape the topic, so a topic holding {@code ",} (any publisher
+ * may choose one under a wildcard subscription) can end it at more than one place. The
+ * {@code readings} methods give every place that leaves a well-formed rest; the caller keeps the one
+ * its subscriptions want, and drops the message when more than one is wanted (see
+ * {@code QuectelDialect}). The {@code parse} methods give the reading that ends the topic at its
+ * first {@code ",}.
+ */
 final class ReceiveUrc {
     private ReceiveUrc() {
     }
@@ -59,6 +70,74 @@ final class ReceiveUrc {
             after = after.substring(1, after.length() - 1);
         }
         return new ReceivedMessage(h.index, h.messageId, utf8(topic), after.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /**
+     * Every reading of a line {@code +QMTRECV: <idx>,<msgid>,"<topic>"[,<len>],"<payload>"}: for each
+     * {@code ",} after the topic's opening quote, the rest must be a quoted payload to the end of the
+     * line, or a length, a comma and a quoted payload of exactly that length.
+     */
+    static List<ReceivedMessage> lineReadings(byte[] raw) {
+        String line = new String(raw, StandardCharsets.ISO_8859_1);
+        Head h = head(line);
+        List<ReceivedMessage> out = new ArrayList<>(1);
+        if (h == null || !h.rest.startsWith("\"")) {
+            return out;
+        }
+        for (int end = h.rest.indexOf("\",", 1); end >= 0; end = h.rest.indexOf("\",", end + 1)) {
+            String after = h.rest.substring(end + 2);
+            byte[] payload = quoted(after);
+            if (payload == null) {
+                int i = 0;
+                while (i < after.length() && i < 9 && Character.isDigit(after.charAt(i))) {
+                    i++;
+                }
+                if (i > 0 && i < after.length() && after.charAt(i) == ',') {
+                    byte[] p = quoted(after.substring(i + 1));
+                    if (p != null && p.length == Integer.parseInt(after.substring(0, i))) {
+                        payload = p;
+                    }
+                }
+            }
+            if (payload != null) {
+                out.add(new ReceivedMessage(h.index, h.messageId, utf8(h.rest.substring(1, end)), payload));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every reading of the BC26/M95 line {@code +QMTRECV: <idx>,<msgid>,"<topic>",<payload>}: one per
+     * {@code ",} after the topic's opening quote, the payload being the rest as
+     * {@link #parseUnframedLine(byte[])} takes it (these models' payload may be unquoted, so every
+     * such place leaves a well-formed rest).
+     */
+    static List<ReceivedMessage> unframedReadings(byte[] raw) {
+        String line = new String(raw, StandardCharsets.ISO_8859_1);
+        Head h = head(line);
+        List<ReceivedMessage> out = new ArrayList<>(1);
+        if (h == null) {
+            return out;
+        }
+        String rest = stripSpaces(h.rest);
+        if (!rest.startsWith("\"")) {
+            return out;
+        }
+        for (int end = rest.indexOf("\",", 1); end >= 0; end = rest.indexOf("\",", end + 1)) {
+            String payload = stripSpaces(rest.substring(end + 2));
+            if (payload.length() >= 2 && payload.startsWith("\"") && payload.endsWith("\"")) {
+                payload = payload.substring(1, payload.length() - 1);
+            }
+            out.add(new ReceivedMessage(h.index, h.messageId, utf8(rest.substring(1, end)),
+                    payload.getBytes(StandardCharsets.ISO_8859_1)));
+        }
+        return out;
+    }
+
+    /** {@code "<payload>"} to the end: the payload's bytes, or null. */
+    private static byte[] quoted(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"")
+                ? s.substring(1, s.length() - 1).getBytes(StandardCharsets.ISO_8859_1) : null;
     }
 
     /** Text read as ISO-8859-1 (one char per byte) decoded as the UTF-8 it was. */

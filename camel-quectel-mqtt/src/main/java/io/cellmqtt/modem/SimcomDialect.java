@@ -68,7 +68,7 @@ final class SimcomDialect implements MqttDialect {
 
     private final AtChannel channel;
     private final ModemProfile profile;
-    private final SimcomReceiver receiver = new SimcomReceiver();
+    private final SimcomReceiver receiver;
     /** START, STOP, ACCQ and REL: one at a time for the whole modem, so a STOP never overtakes an ACCQ. */
     private final OperationLane service = new OperationLane();
     private final Slot[] slots;
@@ -94,6 +94,7 @@ final class SimcomDialect implements MqttDialect {
     SimcomDialect(AtChannel channel, ModemLoop loop, ModemProfile profile) {
         this.channel = channel;
         this.profile = profile;
+        this.receiver = new SimcomReceiver(profile.maxTopicLength(), profile.maxPayload());
         this.waiters = new ResultWaiters<>(loop);
         this.slots = new Slot[profile.clientIndexes()];
         for (int i = 0; i < slots.length; i++) {
@@ -109,7 +110,7 @@ final class SimcomDialect implements MqttDialect {
 
     @Override
     public List<PayloadFraming> framings() {
-        return List.of(new SimcomRecvFraming());
+        return List.of(new SimcomRecvFraming(profile.maxTopicLength(), profile.maxPayload()));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.cellmqtt.modem;
 
-import io.cellmqtt.at.AtDigester;
 import io.cellmqtt.at.AtEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,10 +32,18 @@ final class SimcomReceiver {
     static final String PAYLOAD_AS_IN_GUIDE = "+CMQTTRCPAYLOAD:";
     static final String END = "+CMQTTRXEND:";
 
-    /** The longest topic a start line may announce (MQTT's own limit). */
-    private static final int MAX_TOPIC = 65535;
-
+    private final int maxTopic;
+    private final int maxPayload;
     private final Map<Integer, Assembly> assemblies = new HashMap<>();
+
+    /**
+     * @param maxTopic   the longest topic a start line may announce (the model's topic limit)
+     * @param maxPayload the longest payload a start line may announce (the model's payload limit)
+     */
+    SimcomReceiver(int maxTopic, int maxPayload) {
+        this.maxTopic = maxTopic;
+        this.maxPayload = maxPayload;
+    }
 
     private static final class Assembly {
         final int topicTotal;
@@ -100,8 +107,8 @@ final class SimcomReceiver {
     }
 
     private ReceivedMessage start(int idx, int[] fields, String text) {
-        if (fields.length < 3 || fields[1] < 1 || fields[1] > MAX_TOPIC || fields[2] < 0
-                || fields[2] > AtDigester.MAX_PAYLOAD) {
+        if (fields.length < 3 || fields[1] < 1 || fields[1] > maxTopic || fields[2] < 0
+                || fields[2] > maxPayload) {
             assemblies.remove(idx);
             LOG.warn("client {}: malformed {} (message dropped)", idx, text);
             return null;

@@ -45,7 +45,7 @@ class AtChannelTest {
         loopThread = ModemThreads.standalone().newLoop("test");
         readerThread = ModemThreads.standalone().newReader("test");
         loop = new ModemLoop("test", loopThread);
-        channel = new AtChannel(loop, "pipe", List.of(new QuectelRecvFraming()));
+        channel = new AtChannel(loop, "pipe", List.of(new QuectelRecvFraming(4096)));
         channel.setResyncTiming(Duration.ofMillis(50), Duration.ofMillis(300), 5);
         channel.setListener(new ChannelListener() {
             @Override

@@ -68,9 +68,9 @@ class AtDigesterPropertiesTest {
         Arbitrary<byte[]> payload = Arbitraries.bytes().array(byte[].class).ofMaxSize(60);
         Arbitrary<Integer> idx = Arbitraries.integers().between(0, 5);
         Arbitrary<Integer> msgId = Arbitraries.integers().between(0, 65535);
-        // The payload is quoted (the header ends with its opening quote): its closing quote follows it,
-        // else the line was torn and there is no payload (AtDigesterTest covers torn lines).
-        Arbitrary<String> trailer = Arbitraries.of("\"\r\n", "\"\n", "\"\r", "\" junk\r\n");
+        // The payload is quoted: its closing quote and a line end follow it, else the URC was torn
+        // and there is no payload (AtDigesterTest and the fuzz suite cover torn and hostile URCs).
+        Arbitrary<String> trailer = Arbitraries.of("\"\r\n", "\"\n", "\"\r");
         return Combinators.combine(topic, payload, idx, msgId, trailer).as((t, p, i, m, tr) -> {
             String header = "+QMTRECV: " + i + "," + m + ",\"" + t + "\"," + p.length + ",\"";
             ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -83,7 +83,7 @@ class AtDigesterPropertiesTest {
 
     /**
      * {@code +CMQTTRXPAYLOAD: idx,n} (or TOPIC, or the guide's RCPAYLOAD) ended by CR LF, LF or CR,
-     * n arbitrary bytes, then any line ends or none. A CR-only header end is not followed by a
+     * n arbitrary bytes, then one or more line ends. A CR-only header end is not followed by a
      * payload starting with LF: that is a CR LF line end (see AtDigester).
      */
     private Arbitrary<Piece> blocksAfterLines() {
@@ -94,7 +94,8 @@ class AtDigesterPropertiesTest {
                         .map(t -> t.getBytes(StandardCharsets.UTF_8))));
         Arbitrary<Integer> idx = Arbitraries.integers().between(0, 1);
         Arbitrary<String> headerEnd = Arbitraries.of("\r\n", "\n", "\r");
-        Arbitrary<String> trailer = Arbitraries.of("", "\r\n", "\n", "\r", "\r\n\r\n");
+        // the bytes are followed by a line end (reference 001), else the block is a framing error
+        Arbitrary<String> trailer = Arbitraries.of("\r\n", "\n", "\r", "\r\n\r\n");
         return Combinators.combine(kind, payload, idx, headerEnd, trailer)
                 .filter((k, p, i, end, tr) -> !(end.equals("\r") && p.length > 0 && p[0] == '\n'))
                 .as((k, p, i, end, tr) -> {
@@ -114,7 +115,7 @@ class AtDigesterPropertiesTest {
     }
 
     private static AtDigester digester() {
-        return new AtDigester(List.of(new QuectelRecvFraming(), new SimcomRecvFraming()));
+        return new AtDigester(List.of(new QuectelRecvFraming(4096), new SimcomRecvFraming(1024, 10240)));
     }
 
     /**

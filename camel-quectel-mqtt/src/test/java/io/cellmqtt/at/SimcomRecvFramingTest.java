@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SimcomRecvFramingTest {
-    private final SimcomRecvFraming framing = new SimcomRecvFraming();
+    private final SimcomRecvFraming framing = new SimcomRecvFraming(1024, 10240);
 
     private int after(String line) {
         byte[] b = line.getBytes(StandardCharsets.US_ASCII);
@@ -28,7 +28,14 @@ class SimcomRecvFramingTest {
         "+CMQTTRXPAYLOAD: 0,0|0",
         "+CMQTTRXTOPIC:0,5|5",
         "+CMQTTRXTOPIC: 0, 5|5",
-        "+CMQTTRXPAYLOAD: 0,12345678|12345678"})
+        "+CMQTTRXPAYLOAD: 0,10240|10240",
+        "+CMQTTRXTOPIC: 0,1024|1024",
+        // more than the modem sends: a framing error, never a line followed by lines
+        "+CMQTTRXPAYLOAD: 0,10241|-2",
+        "+CMQTTRXTOPIC: 0,1025|-2",
+        "+CMQTTRXPAYLOAD: 0,12345678|-2",
+        "+CMQTTRXPAYLOAD: 0,123456789|-2",
+        "+CMQTTRXPAYLOAD: 0,99999999999999999999|-2"})
     void claimsTheAnnouncedLength(String line, int expected) {
         assertThat(after(line)).isEqualTo(expected);
     }
@@ -36,7 +43,7 @@ class SimcomRecvFramingTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "+CMQTTRXSTART: 0,8,19", "+CMQTTRXEND: 0", "+CMQTTRXTOPIC: 0", "+CMQTTRXTOPIC: 0,", "+CMQTTRXTOPIC: ,8",
-        "+CMQTTRXTOPIC: 0,8,1", "+CMQTTRXTOPIC: 0,8x", "+CMQTTRXTOPIC: 0,-8", "+CMQTTRXPAYLOAD: 0,123456789",
+        "+CMQTTRXTOPIC: 0,8,1", "+CMQTTRXTOPIC: 0,8x", "+CMQTTRXTOPIC: 0,-8",
         "+CMQTTRXTOPICS: 0,8", "+CMQTTPUB: 0,0", "+QMTRECV: 0,1,\"t\",2,\"", "OK", "", "+CMQTTRXTOPIC: 123,4"})
     void leavesEverythingElseALine(String line) {
         assertThat(after(line)).isEqualTo(-1);
@@ -44,10 +51,10 @@ class SimcomRecvFramingTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"+CMQTTRXTOPIC: 0,8", "+CMQTTRXPAYLOAD: 0,1"})
-    void neverClaimsInsideALine(String line) {
+    void neverOpensARecordInsideALine(String line) {
         byte[] b = line.getBytes(StandardCharsets.US_ASCII);
         for (int n = 1; n <= b.length; n++) {
-            assertThat(framing.payloadLength(b, n)).isEqualTo(-1);
+            assertThat(framing.quotedRecord(b, n)).isEqualTo(-1);
         }
     }
 }

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SimcomReceiverTest {
-    private final SimcomReceiver receiver = new SimcomReceiver();
+    private final SimcomReceiver receiver = new SimcomReceiver(1024, 10240);
 
     private static AtEvent line(String text) {
         return new AtEvent.Line(text);
