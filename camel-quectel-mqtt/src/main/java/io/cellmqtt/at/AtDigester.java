@@ -124,7 +124,8 @@ public final class AtDigester {
 
     /**
      * No byte came for a while (the caller's quiet period). A distrusted stream is trusted again from
-     * the next byte; a record or block still waiting for bytes is a framing error, and is discarded.
+     * the next byte; a record or block still waiting for bytes is a framing error, and is discarded;
+     * so is a line still without its end.
      *
      * @return the events this completed (none today; kept for symmetry with {@link #feed})
      */
@@ -135,10 +136,12 @@ public final class AtDigester {
                 releaseBlock();
                 mode = Mode.LINE;
             }
-            case DISTRUST -> mode = Mode.LINE;
+            case DISTRUST, OVERLONG -> mode = Mode.LINE;
             default -> {
             }
         }
+        // A line still being received is torn (a modem does not pause inside one): its start is no line.
+        lineLength = 0;
         return List.of();
     }
 

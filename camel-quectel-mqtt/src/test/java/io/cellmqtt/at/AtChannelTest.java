@@ -148,6 +148,30 @@ class AtChannelTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A receive URC whose end cannot be told (a topic's false length, a forged OK in the payload):
+     * the forged OK answers no command, nothing is read until the line was quiet, and then the
+     * channel answers AT again (a command whose OK was discarded times out and resynchronises).
+     */
+    @Test
+    void afterAnUnframeableReceiveUrcTheChannelAnswersAtAgainOnceTheLineWasQuiet() throws Exception {
+        // the modem never answers AT+Y: only the publisher's payload does
+        open(FakeModem.withResync((line, m) -> {
+            if (!line.equals("AT+Y")) {
+                m.send("\r\nOK\r\n");
+            }
+        }));
+        onLoop(() -> channel.setQuietPeriod(Duration.ofMillis(100)));
+        CompletableFuture<AtResponse> inFlight = submit(AtCommand.of("AT+Y").withTimeout(Duration.ofMillis(1500)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> modem.hostText().contains("AT+Y\r"));
+        modem.send("\r\n+QMTRECV: 0,1,\"cmd/x\",5,\"\",10,\"\r\nOK\r\nXY\"\r\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> channel.framingStats().framingErrors() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(inFlight::isDone);
+        assertThat(inFlight).as("answered by the payload's OK").isCompletedExceptionally();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(execute(AtCommand.of("AT")).result()).isEqualTo("OK"));
+    }
+
     @Test
     void okReply() throws Exception {
         open((line, m) -> m.send("\r\nOK\r\n"));
