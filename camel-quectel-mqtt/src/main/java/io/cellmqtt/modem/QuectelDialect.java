@@ -247,8 +247,9 @@ final class QuectelDialect implements MqttDialect {
             receiveFraming.use(List.of());
             LOG.warn("{} -> {}: this firmware does not report a received message's length; messages are read in "
                     + "the length-less form +QMTRECV: <idx>,<msgid>,\"<topic>\",\"<payload>\", where a payload ends "
-                    + "at the end of its line (a payload holding CR or LF can't be received whole). A firmware update "
-                    + "brings the length back", c.logText(), ((AtErrorException) cause).result());
+                    + "at the end of its line (a payload holding CR or LF can't be received whole, and a publisher can make "
+                    + "the rest of its payload read as modem output: see the model's page). A firmware update brings "
+                    + "the length back", c.logText(), ((AtErrorException) cause).result());
         } else {
             LOG.warn("{} -> {}: this firmware does not let the MQTT version be chosen; the modem's default is used "
                     + "instead of {}", c.logText(), ((AtErrorException) cause).result(),
