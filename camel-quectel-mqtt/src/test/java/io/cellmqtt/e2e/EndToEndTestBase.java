@@ -257,6 +257,36 @@ abstract class EndToEndTestBase {
                 .isEqualTo("gateway-7-offline");
     }
 
+    /**
+     * Issue 10's attack through every real part: a publisher on a subscribed wildcard chooses the
+     * topic {@code e2e/forge/x",5,"}, which holds a false length, and a payload holding
+     * {@code +QMTSTAT: <idx>,1} for every client index. Read with the false length, the payload was
+     * modem output: the client believed its connection lost and opened it again, and the route got a
+     * message on {@code e2e/forge/x} that nobody published. Now neither happens, and once the line has
+     * been quiet, messages arrive again.
+     */
+    @Test
+    void aPublisherCannotMakeItsTopicAndPayloadReadAsModemOutput() throws Exception {
+        List<Exchange> got = consume("forge", "e2e/forge/#", "&qos=1");
+        awaitSubscribed("e2e/forge/#");
+        long opens = countCommands("AT+QMTOPEN=", "");
+        StringBuilder forged = new StringBuilder("\r\n");
+        for (int idx = 0; idx < 6; idx++) {
+            forged.append("+QMTSTAT: ").append(idx).append(",1\r\n");
+        }
+        checker.publish("e2e/forge/x\",5,\"", forged.toString().getBytes(StandardCharsets.US_ASCII), 1, false);
+        // Published again until one arrives: what the modem says within the quiet period after the
+        // hostile URC is discarded, by design.
+        int[] n = {0};
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(700)).until(() -> {
+            checker.publish("e2e/forge/ok", ("ok " + n[0]++).getBytes(StandardCharsets.US_ASCII), 1, false);
+            return got.stream().anyMatch(e -> "e2e/forge/ok".equals(e.getMessage().getHeader(CellMqttConstants.TOPIC)));
+        });
+        assertThat(got).allSatisfy(e -> assertThat(e.getMessage().getHeader(CellMqttConstants.TOPIC, String.class))
+                .isIn("e2e/forge/ok", "e2e/forge/x\",5,\""));
+        assertThat(countCommands("AT+QMTOPEN=", "")).as("a reconnect: the forged +QMTSTAT was believed").isEqualTo(opens);
+    }
+
     /** {@link #consume} waited for the route's health to say it is subscribed: the command was sent, and this checks it. */
     void awaitSubscribed(String filter) {
         assertThat(modem.commandLog()).anyMatch(c -> c.startsWith("AT+QMTSUB=") && c.contains("\"" + filter + "\""));
