@@ -29,8 +29,10 @@ import java.util.List;
  * then on the bytes go to a {@link QuectelRecvRecord}, CR and LF included, until it has decided
  * where the URC ends: a {@link AtEvent.Framed} of the one consistent reading, or nothing for an
  * ambiguous one ({@link #ambiguousRecords()}), and in both cases the bytes after the URC are
- * digested as usual; a {@link AtEvent.Line} when it has no length at all and the line ends with a
- * quote (firmware that does not report the length); or <em>unframeable</em> ({@link #framingErrors()}).</li>
+ * digested as usual; a {@link AtEvent.Line} when it has no reading at all and the line ends with a
+ * quote (firmware that does not report the length); nothing when it has no reading otherwise (torn
+ * by a UART glitch: like a torn line, it ends at its first line end, {@link #tornRecords()}); or
+ * <em>unframeable</em> ({@link #framingErrors()}).</li>
  * <li>When a line ends and no record opened on the way, each framing is asked about the whole line
  * with {@link PayloadFraming#payloadAfterLine}. A claim of {@code n} bytes takes the next {@code n}
  * bytes after the line end as the payload of an {@link AtEvent.Framed} whose header is the whole
@@ -87,6 +89,7 @@ public final class AtDigester {
     private long droppedLines;
     private long framingErrors;
     private long ambiguousRecords;
+    private long tornRecords;
     private long discardedBytes;
     /** A command that is answered with a prompt was written and its prompt has not come yet. */
     private boolean promptExpected;
@@ -177,6 +180,11 @@ public final class AtDigester {
                             events.add(new AtEvent.Line(new String(raw, StandardCharsets.UTF_8), raw));
                             resumeAfterRecord(inputs);
                         }
+                        case TORN -> {
+                            framingErrors++;
+                            tornRecords++;
+                            resumeAfterRecord(inputs);
+                        }
                         case UNFRAMEABLE -> distrust();
                     }
                 }
@@ -256,12 +264,18 @@ public final class AtDigester {
     }
 
     /**
-     * How many receive URCs could not be framed so far: no reading of a record or several ending at
-     * different bytes, a claim above the limits, a block not followed by its line end, or a record
-     * or block cut short by the line going quiet. Each was followed by distrust until quiet.
+     * How many receive URCs could not be framed so far: a record with no reading (torn: dropped up to
+     * its first line end, {@link #tornRecords()}); and, each followed by distrust until quiet, a record
+     * with several readings ending at different bytes, a claim above the limits, a block not followed
+     * by its line end, or a record or block cut short by the line going quiet.
      */
     public long framingErrors() {
         return framingErrors;
+    }
+
+    /** How many of the {@link #framingErrors()} were records with no reading at all, taken as torn lines. */
+    public long tornRecords() {
+        return tornRecords;
     }
 
     /** How many records had several readings ending at the same byte, and were dropped. */

@@ -24,17 +24,19 @@ import java.util.Arrays;
  * <li>none, and the bytes up to the first CR or LF end with a quote: not the length form at all but
  * the length-less line {@code "<topic>","<payload>"} ({@link Outcome#LINE}), which the dialect reads
  * as a line;</li>
- * <li>none, several ending at different bytes, a consistent one above the limits, one that claims
- * more than can be buffered, or the line going quiet before all could be checked: where the URC
- * ends is unknown ({@link Outcome#UNFRAMEABLE}); the caller must not read anything as modem output
- * until the line has been quiet.</li>
+ * <li>none otherwise: a URC a UART glitch tore ({@link Outcome#TORN}); it ends at its first line end,
+ * as a torn line does;</li>
+ * <li>several ending at different bytes, a consistent one above the limits, one that claims more
+ * than can be buffered, or the line going quiet before all could be checked: where the URC ends is
+ * unknown ({@link Outcome#UNFRAMEABLE}); the caller must not read anything as modem output until
+ * the line has been quiet.</li>
  * </ul>
  * Memory is bounded by {@link #capacity()}: header, longest topic, length field, longest payload
  * and the closing bytes. Not thread-safe; reused for one record after the other.
  */
 final class QuectelRecvRecord {
 
-    enum Outcome { PENDING, MESSAGE, AMBIGUOUS, LINE, UNFRAMEABLE }
+    enum Outcome { PENDING, MESSAGE, AMBIGUOUS, LINE, TORN, UNFRAMEABLE }
 
     /** A length field of more digits claims more than any model sends. */
     private static final int MAX_LEN_DIGITS = 8;
@@ -162,14 +164,14 @@ final class QuectelRecvRecord {
         return Arrays.copyOfRange(buf, payloadStart[chosen], closeAt[chosen]);
     }
 
-    /** For {@link Outcome#LINE}: the line, without its CR or LF. */
+    /** For {@link Outcome#LINE} (and {@link Outcome#TORN}): the line, without its CR or LF. */
     byte[] line() {
         return Arrays.copyOfRange(buf, 0, lineEnd);
     }
 
     /**
      * For {@link Outcome#MESSAGE} and {@link Outcome#AMBIGUOUS}: the bytes taken after the closing
-     * quote; for {@link Outcome#LINE}, from the line's end.
+     * quote; for {@link Outcome#LINE} and {@link Outcome#TORN}, from the line's end.
      */
     byte[] rest() {
         return Arrays.copyOfRange(buf, restFrom, len);
@@ -287,16 +289,16 @@ final class QuectelRecvRecord {
                 sameEnd = false;
             }
         }
-        if (consistent == 0 && lineEnd > topicStart && buf[lineEnd - 1] == '"') {
-            // No reading with a length, and a line that ends with a quote: the length-less form
-            // {@code "<topic>","<payload>"}, from firmware that does not report the length (the
-            // documents' examples). The modem's own URC in the length form always has a consistent
-            // reading, so this is not one, and the line is where it ends.
+        if (consistent == 0) {
+            // Not a URC as the modem writes one in the length form, whose own reading is always
+            // consistent (a topic holding CR or LF aside): the length-less line of firmware that does
+            // not report the length (the documents' examples) if it ends with a quote, else a URC a
+            // UART glitch tore. Either way it ends at its first line end, as a line does.
             restFrom = lineEnd;
-            outcome = Outcome.LINE;
+            outcome = lineEnd > topicStart && buf[lineEnd - 1] == '"' ? Outcome.LINE : Outcome.TORN;
             return;
         }
-        if (consistent == 0 || !sameEnd) {
+        if (!sameEnd) {
             outcome = Outcome.UNFRAMEABLE;
             return;
         }

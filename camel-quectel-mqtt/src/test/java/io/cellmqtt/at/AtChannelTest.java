@@ -164,7 +164,7 @@ class AtChannelTest {
         onLoop(() -> channel.setQuietPeriod(Duration.ofMillis(100)));
         CompletableFuture<AtResponse> inFlight = submit(AtCommand.of("AT+Y").withTimeout(Duration.ofMillis(1500)));
         await().atMost(Duration.ofSeconds(5)).until(() -> modem.hostText().contains("AT+Y\r"));
-        modem.send("\r\n+QMTRECV: 0,1,\"cmd/x\",5,\"\",10,\"\r\nOK\r\nXY\"\r\n");
+        modem.send("\r\n+QMTRECV: 0,1,\"cmd/x\",5,\"\",10,\"\r\nOK\r\nXYZW\"\r\n");
         await().atMost(Duration.ofSeconds(5)).until(() -> channel.framingStats().framingErrors() == 1);
         await().atMost(Duration.ofSeconds(10)).until(inFlight::isDone);
         assertThat(inFlight).as("answered by the payload's OK").isCompletedExceptionally();
