@@ -78,7 +78,7 @@ public record AtCommand(String text, String logText, String replyPrefix, boolean
     }
 
     /** The low-level factory, for {@link AtCommandLine} (and this package's tests): build commands with that. */
-    public static AtCommand of(String text) {
+    static AtCommand of(String text) {
         return new AtCommand(text, null, null, false, null, DEFAULT_TIMEOUT, LostPrompt.CANCEL_WITH_ESC, null);
     }
 

@@ -16,12 +16,6 @@ public final class AtStrings {
     private AtStrings() {
     }
 
-    /** {@code "value"}, after {@link #requireQuotable}. */
-    static String quote(String what, String value) {
-        requireQuotable(what, value);
-        return '"' + value + '"';
-    }
-
     /**
      * @param what names the value in the error, e.g. {@code topic}; the error shows the value
      *             (escaped), so use {@link #requireQuotableSecret} for secrets and user names
