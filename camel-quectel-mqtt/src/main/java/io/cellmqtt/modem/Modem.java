@@ -1041,7 +1041,7 @@ public final class Modem implements AutoCloseable {
         AtStrings.requireQuotable("clientId", clientId);
         requireLength("clientId", clientId, 256);
         if (s.userName() != null) {
-            AtStrings.requireQuotable("userName", s.userName());
+            AtStrings.requireQuotableSecret("userName", s.userName());
             requireLength("userName", s.userName(), 512);
         }
         if (s.password() != null) {
