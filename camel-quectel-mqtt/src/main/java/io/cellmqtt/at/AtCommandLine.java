@@ -2,6 +2,7 @@ package io.cellmqtt.at;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -30,10 +31,12 @@ import java.util.regex.Pattern;
  * without {@code "} and {@code \}.</li>
  * <li>{@link #dataLength}: the length of the data that follows the prompt, as the command
  * declares it, and that data: the declared length is always the data's.</li>
+ * <li>{@link #ctrlZData}: data that Ctrl+Z ends (the older Quectel publish): it may hold neither
+ * Ctrl+Z nor ESC, which would end or cancel it early, the rest then read as commands.</li>
  * </ul>
  *
- * <p>Data written after the prompt ({@link AtCommand#data()}) is framed by its length, not by any
- * character, so it is not restricted. {@link #command()} gives the {@link AtCommand}; its
+ * <p>Data written after the prompt ({@link AtCommand#data()}) with a declared length is framed by
+ * that length, not by any character, so it is not restricted. {@link #command()} gives the {@link AtCommand}; its
  * {@link AtCommand#logText()} is the line with secrets masked, which is all logs and exceptions show.
  * Not thread-safe; build a line where it is used.
  */
@@ -41,6 +44,8 @@ public final class AtCommandLine {
     /** What logs and exceptions show in place of a secret. */
     public static final String MASK = "\"***\"";
 
+    private static final byte CTRL_Z = 0x1A;
+    private static final byte ESC = 0x1B;
     private static final Pattern NAME = Pattern.compile("[A-Z+&][A-Z0-9+&]*");
     private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]{0,17})");
     private static final String TOKEN_RULE = "an unquoted AT parameter can hold only letters, digits and ; : _ . -";
@@ -194,12 +199,38 @@ public final class AtCommandLine {
         if (bytes == null) {
             throw missing("data");
         }
-        if (data != null) {
-            throw new IllegalStateException(text + ": a command has one data phase");
-        }
+        requireNoData();
         integer(bytes.length);
         data = bytes.clone();
         return this;
+    }
+
+    /**
+     * Data for a command that declares no length, whose input ends at Ctrl+Z (0x1A) and is cancelled
+     * by ESC (0x1B): {@code bytes}, then the Ctrl+Z that ends them.
+     *
+     * @throws IllegalArgumentException naming the field, the byte and its index, if a byte is Ctrl+Z or ESC
+     */
+    public AtCommandLine ctrlZData(String field, byte[] bytes) {
+        if (bytes == null) {
+            throw missing(field);
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == CTRL_Z || bytes[i] == ESC) {
+                throw new IllegalArgumentException(String.format("%s byte 0x%02X at index %d can't be carried by a"
+                        + " data input that Ctrl+Z (0x1A) ends and ESC (0x1B) cancels", field, bytes[i], i));
+            }
+        }
+        requireNoData();
+        data = Arrays.copyOf(bytes, bytes.length + 1);
+        data[bytes.length] = CTRL_Z;
+        return this;
+    }
+
+    private void requireNoData() {
+        if (data != null) {
+            throw new IllegalStateException(text + ": a command has one data phase");
+        }
     }
 
     private AtCommandLine next() {

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,7 +40,6 @@ import java.util.function.Consumer;
 final class QuectelDialect implements MqttDialect {
     private static final Logger LOG = LoggerFactory.getLogger(QuectelDialect.class);
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(75);
-    private static final byte CTRL_Z = 0x1A;
 
     private final AtChannel channel;
     private final ModemProfile profile;
@@ -515,12 +513,8 @@ final class QuectelDialect implements MqttDialect {
             // Fixed length: the modem takes exactly this many bytes, so 0x1A, ESC, quotes, CR and
             // LF in the payload are data, never the end of data mode or a new command.
             case FIXED_LENGTH -> line.dataLength(payload).command();
-            // Ctrl+Z ends the data; validate() refused payloads holding 0x1A or ESC.
-            case CTRL_Z -> {
-                byte[] data = Arrays.copyOf(payload, payload.length + 1);
-                data[payload.length] = CTRL_Z;
-                yield line.command().withData(data);
-            }
+            // Ctrl+Z ends the data: a payload holding 0x1A or ESC is refused (validate() said so first).
+            case CTRL_Z -> line.ctrlZData("payload", payload).command();
         };
     }
 

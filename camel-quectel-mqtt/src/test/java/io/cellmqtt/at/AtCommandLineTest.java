@@ -218,6 +218,23 @@ class AtCommandLineTest {
     }
 
     @Test
+    void ctrlZDataEndsWithCtrlZAndHoldsNeitherCtrlZNorEsc() {
+        byte[] payload = {'a', '"', '\r', '\n', 0, (byte) 0xFF};
+        AtCommand c = AtCommandLine.write("+QMTPUB").integer(0).quoted("topic", "t").ctrlZData("payload", payload)
+                .command();
+        assertThat(c.text()).isEqualTo("AT+QMTPUB=0,\"t\"");
+        assertThat(c.data()).containsExactly('a', '"', '\r', '\n', 0, 0xFF, 0x1A);
+        for (int b : new int[] {0x1A, 0x1B}) {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> AtCommandLine.write("+X").ctrlZData("payload", new byte[] {'o', 'k', 'a', (byte) b}))
+                    .withMessage(String.format("payload byte 0x%02X at index 3 can't be carried by a data input that"
+                            + " Ctrl+Z (0x1A) ends and ESC (0x1B) cancels", b));
+        }
+        assertThatIllegalStateException()
+                .isThrownBy(() -> AtCommandLine.write("+X").dataLength(payload).ctrlZData("payload", payload));
+    }
+
+    @Test
     void dataGivenLaterCannotChangeWhatWasDeclared() {
         byte[] data = {1, 2, 3};
         AtCommandLine l = AtCommandLine.write("+CMQTTPAYLOAD").integer(0).dataLength(data);
