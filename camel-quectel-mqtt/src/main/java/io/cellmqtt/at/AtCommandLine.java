@@ -63,7 +63,8 @@ public final class AtCommandLine {
     private AtCommandLine(Form form, String name) {
         this.form = form;
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("AT command name " + (name == null ? "null" : '"' + printable(name) + '"')
+            throw new IllegalArgumentException("AT command name "
+                    + (name == null ? "null" : '"' + printable(name) + '"')
                     + " is not a letter, '+' or '&' followed by upper-case letters, digits, '+' and '&'");
         }
         both("AT").both(name);
@@ -135,7 +136,7 @@ public final class AtCommandLine {
         return next().both("\"").both(value).both("\"");
     }
 
-    /** {@code "value"}, checked as {@link #quoted}; neither an error nor the log text shows the value ({@value #MASK}). */
+    /** {@code "value"}, checked as {@link #quoted}; neither an error nor the log text shows it ({@value #MASK}). */
     public AtCommandLine quotedSecret(String field, String value) {
         requireQuotableSecret(field, value);
         next();
@@ -160,8 +161,8 @@ public final class AtCommandLine {
         for (int i = 0; i < value.length(); i++) {
             char ch = value.charAt(i);
             if (!isTokenChar(ch)) {
-                throw new IllegalArgumentException(field + " \"" + printable(value) + "\" contains " + describe(value, i)
-                        + " at index " + i + ": " + TOKEN_RULE);
+                throw new IllegalArgumentException(field + " \"" + printable(value) + "\" contains "
+                        + describe(value, i) + " at index " + i + ": " + TOKEN_RULE);
             }
         }
         return next().both(value);
@@ -442,7 +443,8 @@ public final class AtCommandLine {
             }
         }
         if (quoted) {
-            throw new IllegalArgumentException("an AT command line can't end inside quotes: build it with AtCommandLine");
+            throw new IllegalArgumentException("an AT command line can't end inside quotes: build it with"
+                    + " AtCommandLine");
         }
     }
 

@@ -554,8 +554,10 @@ public final class Modem implements AutoCloseable {
                     }
                     return r;
                 })
-                .thenCompose(v -> exec(current, AtCommandLine.write("+CMEE").integer(2).command(), "enabling verbose errors"))
-                .thenCompose(v -> exec(current, AtCommandLine.execute("I").command().withBareReply(), "reading the identity"))
+                .thenCompose(v -> exec(current, AtCommandLine.write("+CMEE").integer(2).command(),
+                        "enabling verbose errors"))
+                .thenCompose(v -> exec(current, AtCommandLine.execute("I").command().withBareReply(),
+                        "reading the identity"))
                 .thenCompose(r -> identify(current, AtiReply.parse(r.lines())))
                 .thenCompose(v -> refuseApnSettingsTheModelCannotTake())
                 .thenCompose(v -> checkSim(current, System.nanoTime() + SIM_READY_WAIT.toNanos()))
@@ -609,7 +611,8 @@ public final class Modem implements AutoCloseable {
         if (current != run) {
             return CompletableFuture.failedFuture(new ModemException(name + ": checking the SIM superseded"));
         }
-        return channel.submit(AtCommandLine.read("+CPIN").command().withReplyPrefix("+CPIN:")).result().handle((r, e) -> {
+        AtCommand cpin = AtCommandLine.read("+CPIN").command().withReplyPrefix("+CPIN:");
+        return channel.submit(cpin).result().handle((r, e) -> {
             if (e == null) {
                 String pin = r.lines().stream().findFirst().orElse("");
                 if (pin.contains("READY")) {
@@ -792,12 +795,13 @@ public final class Modem implements AutoCloseable {
                     .withTimeout(Duration.ofSeconds(40)), "deactivating PDP context " + cid)).thenApply(r -> null);
         }
         if (qiact && (apn || action != PdpAction.INITIAL)) {
-            chain = chain.thenCompose(v -> exec(current, AtCommandLine.read("+QIACT").command().withReplyPrefix("+QIACT:"),
-                    "reading PDP contexts")).thenCompose(r -> {
+            chain = chain.thenCompose(v -> exec(current,
+                    AtCommandLine.read("+QIACT").command().withReplyPrefix("+QIACT:"), "reading PDP contexts")).thenCompose(r -> {
                         boolean active = r.lines().stream().map(UrcFields::ints)
                                 .anyMatch(f -> f.length > 1 && f[0] == cid && f[1] == 1);
                         return active ? CompletableFuture.<Void>completedFuture(null)
-                                : exec(current, AtCommandLine.write("+QIACT").integer(cid).command().withTimeout(PDP_TIMEOUT),
+                                : exec(current,
+                                        AtCommandLine.write("+QIACT").integer(cid).command().withTimeout(PDP_TIMEOUT),
                                         "activating PDP context " + cid).thenApply(x -> null);
                     });
         }
@@ -820,7 +824,8 @@ public final class Modem implements AutoCloseable {
         String prefix = cmd.substring(2, cmd.length() - 1) + ":";
         int cid = settings.pdpContextId();
         boolean qiact = profile.pdpSetup() == ModemProfile.PdpSetup.QICSGP_QIACT;
-        exec(current, AtCommandLine.parse(cmd).command().withReplyPrefix(prefix), "checking registration").whenComplete((r, e) -> {
+        AtCommand query = AtCommandLine.parse(cmd).command().withReplyPrefix(prefix);
+        exec(current, query, "checking registration").whenComplete((r, e) -> {
             if (current != run) {
                 return;
             }
@@ -952,12 +957,14 @@ public final class Modem implements AutoCloseable {
             if (state != ModemState.READY) {
                 return;
             }
-            channel.submit(AtCommandLine.execute("+CSQ").command().withReplyPrefix("+CSQ:")).result().whenComplete((r, e) -> {
+            AtCommand csq = AtCommandLine.execute("+CSQ").command().withReplyPrefix("+CSQ:");
+            channel.submit(csq).result().whenComplete((r, e) -> {
                 if (r != null && !r.lines().isEmpty()) {
                     signalView = r.line();
                 }
             });
-            channel.submit(AtCommandLine.read("+COPS").command().withReplyPrefix("+COPS:")).result().whenComplete((r, e) -> {
+            AtCommand cops = AtCommandLine.read("+COPS").command().withReplyPrefix("+COPS:");
+            channel.submit(cops).result().whenComplete((r, e) -> {
                 if (r != null && !r.lines().isEmpty()) {
                     operatorView = r.line();
                 }
@@ -993,7 +1000,8 @@ public final class Modem implements AutoCloseable {
     /** Received signal strength as {@code AT+CSQ} reports it ({@code +CSQ: 20,99}). */
     public String signalQuality() throws ModemException {
         try {
-            return loop.call(() -> channel.submit(AtCommandLine.execute("+CSQ").command().withReplyPrefix("+CSQ:")).result(),
+            AtCommand csq = AtCommandLine.execute("+CSQ").command().withReplyPrefix("+CSQ:");
+            return loop.call(() -> channel.submit(csq).result(),
                     CALL_TIMEOUT).get(10, TimeUnit.SECONDS).line();
         } catch (Exception e) {
             throw new ModemException(name + ": reading signal quality failed: " + Failures.rootMessage(e), e);

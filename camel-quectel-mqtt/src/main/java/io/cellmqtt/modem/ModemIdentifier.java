@@ -44,7 +44,8 @@ final class ModemIdentifier {
     }
 
     CompletableFuture<Found> identify(AtiReply ati) {
-        return chooseProfile(ati).thenCompose(named -> exec.apply(AtCommandLine.execute("+GSN").command().withBareReply())
+        AtCommand gsn = AtCommandLine.execute("+GSN").command().withBareReply();
+        return chooseProfile(ati).thenCompose(named -> exec.apply(gsn)
                 .thenCompose(r -> {
                     Optional<String> imei = r.lines().stream().map(String::trim)
                             .filter(l -> l.matches("\\d{14,17}")).findFirst();

@@ -639,7 +639,8 @@ final class QuectelDialect implements MqttDialect {
      */
     @Override
     public CompletableFuture<Set<Integer>> connectionsHeld() {
-        return channel.submit(AtCommandLine.read("+QMTCONN").command().withReplyPrefix("+QMTCONN:")).result().thenApply(r -> {
+        AtCommand query = AtCommandLine.read("+QMTCONN").command().withReplyPrefix("+QMTCONN:");
+        return channel.submit(query).result().thenApply(r -> {
             Set<Integer> held = new HashSet<>();
             for (String line : r.lines()) {
                 int[] f = UrcFields.ints(line);

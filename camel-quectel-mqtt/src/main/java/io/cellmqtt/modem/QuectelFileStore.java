@@ -38,7 +38,8 @@ final class QuectelFileStore implements CertificateStore {
 
     @Override
     public CompletableFuture<Inventory> inventory(List<CertificateFile> wanted) {
-        return channel.submit(AtCommandLine.write("+QFLST").quoted("pattern", "*").command().withReplyPrefix("+QFLST:")).result().handle((r, e) -> {
+        AtCommand list = AtCommandLine.write("+QFLST").quoted("pattern", "*").command().withReplyPrefix("+QFLST:");
+        return channel.submit(list).result().handle((r, e) -> {
             Map<String, Integer> sizes = new HashMap<>();
             if (e != null) {
                 Throwable c = Failures.cause(e);

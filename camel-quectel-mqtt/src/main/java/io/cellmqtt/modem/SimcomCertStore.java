@@ -31,7 +31,8 @@ final class SimcomCertStore implements CertificateStore {
 
     @Override
     public CompletableFuture<Inventory> inventory(List<CertificateFile> wanted) {
-        return channel.submit(AtCommandLine.execute("+CCERTLIST").command().withReplyPrefix("+CCERTLIST:")).result().thenApply(r -> {
+        AtCommand list = AtCommandLine.execute("+CCERTLIST").command().withReplyPrefix("+CCERTLIST:");
+        return channel.submit(list).result().thenApply(r -> {
             Set<String> listed = new HashSet<>();
             for (String line : r.lines()) {
                 int open = line.indexOf('"');
