@@ -59,6 +59,8 @@ public final class AtChannel {
     private static final int SECRETS_REMEMBERED = 8;
     /** The resynchronising probe: harmless, and answered with a line no other command of ours gets. */
     static final String PROBE = "AT+CMEE?";
+    /** {@link #PROBE} read as the command line of typed parts it is, as every line written is. */
+    private static final AtCommand PROBE_COMMAND = AtCommandLine.parse(PROBE).command();
     private static final String PROBE_ANSWER = "+CMEE:";
 
     private enum Phase { IDLE, AWAIT_PROMPT, AWAIT_FINAL, RESYNC_DRAIN, RESYNC_PROBE }
@@ -378,7 +380,7 @@ public final class AtChannel {
             return;
         }
         phase = Phase.RESYNC_PROBE;
-        if (!write((PROBE + "\r").getBytes(StandardCharsets.US_ASCII), null)) {
+        if (!write((PROBE_COMMAND.text() + "\r").getBytes(StandardCharsets.US_ASCII), null)) {
             return;
         }
         timer = loop.schedule(resyncAttemptTimeout, () -> {

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * One AT command as the channel sends it. Immutable; build with {@link #of(String)} and the
- * {@code with...} methods.
+ * One AT command as the channel sends it. Immutable. Outside this package a command comes only
+ * from {@link AtCommandLine#command()}, which builds the line from typed parts and refuses what it
+ * can't carry; the {@code with...} methods add the rest. Whoever makes one, its text must be one
+ * line: a control character or an unbalanced quote is refused here too.
  *
  * @param text          the command line without the trailing CR, e.g. {@code AT+QMTOPEN=0,"h",1883}
  * @param logText       what logs and exceptions show instead of {@code text} (secrets masked)
@@ -63,6 +65,7 @@ public record AtCommand(String text, String logText, String replyPrefix, boolean
     public AtCommand {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(timeout, "timeout");
+        AtCommandLine.requireOneLine(text);
         if (lostPrompt == null) {
             lostPrompt = LostPrompt.CANCEL_WITH_ESC;
         }
@@ -74,7 +77,8 @@ public record AtCommand(String text, String logText, String replyPrefix, boolean
         }
     }
 
-    public static AtCommand of(String text) {
+    /** The low-level factory, for {@link AtCommandLine} (and this package's tests): build commands with that. */
+    static AtCommand of(String text) {
         return new AtCommand(text, null, null, false, null, DEFAULT_TIMEOUT, LostPrompt.CANCEL_WITH_ESC, null);
     }
 

@@ -48,14 +48,14 @@ final class CellMqttValidation {
         }
         Broker broker = parseBroker(c.getBrokerUrl());
         quotable("apn", c.getApn(), false);
-        quotable("apnUserName", c.getApnUserName(), false);
+        quotable("apnUserName", c.getApnUserName(), true);
         quotable("apnPassword", c.getApnPassword(), true);
         range("pdpContextId", c.getPdpContextId(), 1, 16);
         quotable("clientId", c.getClientId(), false);
         if (c.getClientId() != null && c.getClientId().isEmpty()) {
             throw new IllegalArgumentException("clientId must not be empty (leave it unset to derive it from the IMEI)");
         }
-        quotable("userName", c.getUserName(), false);
+        quotable("userName", c.getUserName(), true);
         quotable("password", c.getPassword(), true);
         renewedCredentials(c);
         if (c.getClientIndex() != null) {

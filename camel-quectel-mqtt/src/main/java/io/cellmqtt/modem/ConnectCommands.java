@@ -1,6 +1,7 @@
 package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtCommandLine;
 
 /** The credentials tail that both dialects' CONNECT commands end with. */
 final class ConnectCommands {
@@ -10,22 +11,16 @@ final class ConnectCommands {
 
     /**
      * {@code head[,"user"[,"password"]]}. The log text, which is all the channel ever logs or puts
-     * in an exception, shows the password as {@code "***"}; a bad password's error names the
-     * option, never the value.
+     * in an exception, shows the password as {@code "***"}; a bad user name's or password's error
+     * names the option, never the value.
      */
-    static AtCommand withCredentials(String head, MqttClientSettings s) {
-        StringBuilder text = new StringBuilder(head);
-        StringBuilder log = new StringBuilder(head);
+    static AtCommand withCredentials(AtCommandLine head, MqttClientSettings s) {
         if (s.userName() != null || s.password() != null) {
-            String user = s.userName() == null ? "" : s.userName();
-            text.append(',').append(AtStrings.quote("userName", user));
-            log.append(',').append('"').append(user).append('"');
+            head.quotedConfidential("userName", s.userName() == null ? "" : s.userName());
             if (s.password() != null) {
-                AtStrings.requireQuotableSecret("password", s.password());
-                text.append(",\"").append(s.password()).append('"');
-                log.append(",\"***\"");
+                head.quotedSecret("password", s.password());
             }
         }
-        return AtCommand.of(text.toString()).withLogText(log.toString());
+        return head.command();
     }
 }

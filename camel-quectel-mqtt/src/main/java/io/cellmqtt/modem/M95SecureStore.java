@@ -2,9 +2,11 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtCommandLine;
 import io.cellmqtt.at.AtErrorException;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -34,10 +36,20 @@ final class M95SecureStore implements CertificateStore {
     public CompletableFuture<Inventory> inventory(List<CertificateFile> wanted) {
         Set<String> held = new HashSet<>();
         Set<String> present = new HashSet<>();
+        List<AtCommand> reads = new ArrayList<>();
+        try {
+            for (CertificateFile f : wanted) { // every line built, so refused, before the first is written
+                reads.add(AtCommandLine.write("+QSECREAD").quoted("file name", reference(f.name())).command()
+                        .withReplyPrefix("+QSECREAD:"));
+            }
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-        for (CertificateFile f : wanted) {
-            chain = chain.thenCompose(v -> channel.submit(AtCommand.of("AT+QSECREAD=\"" + reference(f.name()) + "\"")
-                    .withReplyPrefix("+QSECREAD:")).result().handle((r, e) -> {
+        for (int i = 0; i < wanted.size(); i++) {
+            CertificateFile f = wanted.get(i);
+            AtCommand read = reads.get(i);
+            chain = chain.thenCompose(v -> channel.submit(read).result().handle((r, e) -> {
                         if (e != null) {
                             if (!(Failures.cause(e) instanceof AtErrorException)) {
                                 throw new java.util.concurrent.CompletionException(Failures.cause(e));
@@ -64,8 +76,14 @@ final class M95SecureStore implements CertificateStore {
 
     @Override
     public CompletableFuture<Void> upload(CertificateFile f) {
-        AtCommand c = AtCommand.of("AT+QSECWRITE=\"" + reference(f.name()) + "\"," + f.size() + ",100")
-                .withData(f.content()).withPromptLine("CONNECT").withReplyPrefix("+QSECWRITE:")
+        AtCommand c;
+        try {
+            c = AtCommandLine.write("+QSECWRITE").quoted("file name", reference(f.name())).dataLength(f.content())
+                    .integer(100).command();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        c = c.withPromptLine("CONNECT").withReplyPrefix("+QSECWRITE:")
                 .withLostPrompt(AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH)
                 .withTimeout(AtCommand.DEFAULT_TIMEOUT.plus(Duration.ofMillis(f.size())));
         return channel.submit(c).result().thenCompose(r ->
@@ -74,6 +92,12 @@ final class M95SecureStore implements CertificateStore {
 
     @Override
     public CompletableFuture<Void> delete(String name) {
-        return channel.submit(AtCommand.of("AT+QSECDEL=\"" + reference(name) + "\"")).result().thenApply(r -> null);
+        AtCommand c;
+        try {
+            c = AtCommandLine.write("+QSECDEL").quoted("file name", reference(name)).command();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return channel.submit(c).result().thenApply(r -> null);
     }
 }

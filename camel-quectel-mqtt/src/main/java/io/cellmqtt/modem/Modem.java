@@ -2,6 +2,7 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtCommandLine;
 import io.cellmqtt.at.AtErrorException;
 import io.cellmqtt.at.AtEvent;
 import io.cellmqtt.at.AtResponse;
@@ -546,15 +547,17 @@ public final class Modem implements AutoCloseable {
         echoOffAnswered = false;
         echoStaysOn = false;
         synchronise(current, 1)
-                .thenCompose(v -> exec(current, "ATE0", "switching echo off"))
+                .thenCompose(v -> exec(current, AtCommandLine.execute("E0").command(), "switching echo off"))
                 .thenApply(r -> {
                     if (current == run) {
                         echoOffAnswered = true;
                     }
                     return r;
                 })
-                .thenCompose(v -> exec(current, "AT+CMEE=2", "enabling verbose errors"))
-                .thenCompose(v -> exec(current, AtCommand.of("ATI").withBareReply(), "reading the identity"))
+                .thenCompose(v -> exec(current, AtCommandLine.write("+CMEE").integer(2).command(),
+                        "enabling verbose errors"))
+                .thenCompose(v -> exec(current, AtCommandLine.execute("I").command().withBareReply(),
+                        "reading the identity"))
                 .thenCompose(r -> identify(current, AtiReply.parse(r.lines())))
                 .thenCompose(v -> refuseApnSettingsTheModelCannotTake())
                 .thenCompose(v -> checkSim(current, System.nanoTime() + SIM_READY_WAIT.toNanos()))
@@ -581,7 +584,7 @@ public final class Modem implements AutoCloseable {
         if (current != run) {
             return CompletableFuture.failedFuture(new ModemException(name + ": bring-up superseded"));
         }
-        return channel.submit(AtCommand.of("AT").withTimeout(Duration.ofMillis(500))).result()
+        return channel.submit(AtCommandLine.at().command().withTimeout(Duration.ofMillis(500))).result()
                 .handle((r, e) -> e)
                 .thenCompose(e -> {
                     if (e == null) {
@@ -608,7 +611,8 @@ public final class Modem implements AutoCloseable {
         if (current != run) {
             return CompletableFuture.failedFuture(new ModemException(name + ": checking the SIM superseded"));
         }
-        return channel.submit(AtCommand.of("AT+CPIN?").withReplyPrefix("+CPIN:")).result().handle((r, e) -> {
+        AtCommand cpin = AtCommandLine.read("+CPIN").command().withReplyPrefix("+CPIN:");
+        return channel.submit(cpin).result().handle((r, e) -> {
             if (e == null) {
                 String pin = r.lines().stream().findFirst().orElse("");
                 if (pin.contains("READY")) {
@@ -718,7 +722,8 @@ public final class Modem implements AutoCloseable {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         if (settings.disablePowerSaving()) {
             for (String command : profile.powerSavingOff()) {
-                chain = chain.thenCompose(v -> exec(current, command, "switching power saving off")).thenApply(r -> null);
+                AtCommand c = AtCommandLine.parse(command).command();
+                chain = chain.thenCompose(v -> exec(current, c, "switching power saving off")).thenApply(r -> null);
             }
         }
         return chain;
@@ -748,7 +753,7 @@ public final class Modem implements AutoCloseable {
         }
         String cmd = queries.get(query);
         String prefix = cmd.substring(2, cmd.length() - 1) + ":";
-        channel.submit(AtCommand.of(cmd).withReplyPrefix(prefix)).result().whenComplete((r, e) -> {
+        channel.submit(AtCommandLine.parse(cmd).command().withReplyPrefix(prefix)).result().whenComplete((r, e) -> {
             if (current != run) {
                 return;
             }
@@ -800,16 +805,17 @@ public final class Modem implements AutoCloseable {
             }
         }
         if (qiact && action == PdpAction.RECYCLE) {
-            chain = chain.thenCompose(v -> exec(current, AtCommand.of("AT+QIDEACT=" + cid)
+            chain = chain.thenCompose(v -> exec(current, AtCommandLine.write("+QIDEACT").integer(cid).command()
                     .withTimeout(Duration.ofSeconds(40)), "deactivating PDP context " + cid)).thenApply(r -> null);
         }
         if (qiact && (apn || action != PdpAction.INITIAL)) {
-            chain = chain.thenCompose(v -> exec(current, AtCommand.of("AT+QIACT?").withReplyPrefix("+QIACT:"),
-                    "reading PDP contexts")).thenCompose(r -> {
+            chain = chain.thenCompose(v -> exec(current,
+                    AtCommandLine.read("+QIACT").command().withReplyPrefix("+QIACT:"), "reading PDP contexts")).thenCompose(r -> {
                         boolean active = r.lines().stream().map(UrcFields::ints)
                                 .anyMatch(f -> f.length > 1 && f[0] == cid && f[1] == 1);
                         return active ? CompletableFuture.<Void>completedFuture(null)
-                                : exec(current, AtCommand.of("AT+QIACT=" + cid).withTimeout(PDP_TIMEOUT),
+                                : exec(current,
+                                        AtCommandLine.write("+QIACT").integer(cid).command().withTimeout(PDP_TIMEOUT),
                                         "activating PDP context " + cid).thenApply(x -> null);
                     });
         }
@@ -832,7 +838,8 @@ public final class Modem implements AutoCloseable {
         String prefix = cmd.substring(2, cmd.length() - 1) + ":";
         int cid = settings.pdpContextId();
         boolean qiact = profile.pdpSetup() == ModemProfile.PdpSetup.QICSGP_QIACT;
-        exec(current, AtCommand.of(cmd).withReplyPrefix(prefix), "checking registration").whenComplete((r, e) -> {
+        AtCommand query = AtCommandLine.parse(cmd).command().withReplyPrefix(prefix);
+        exec(current, query, "checking registration").whenComplete((r, e) -> {
             if (current != run) {
                 return;
             }
@@ -846,7 +853,7 @@ public final class Modem implements AutoCloseable {
             } else if (!qiact) {
                 on(Event.NETWORK_FINE, "the network is there", null);
             } else {
-                exec(current, AtCommand.of("AT+QIACT?").withReplyPrefix("+QIACT:"), "reading PDP contexts")
+                exec(current, AtCommandLine.read("+QIACT").command().withReplyPrefix("+QIACT:"), "reading PDP contexts")
                         .whenComplete((q, x) -> {
                             if (current != run) {
                                 return;
@@ -867,7 +874,7 @@ public final class Modem implements AutoCloseable {
 
     private void probe() {
         int current = ++run;
-        channel.submit(AtCommand.of("AT").withTimeout(PROBE_TIMEOUT)).result().whenComplete((r, e) -> {
+        channel.submit(AtCommandLine.at().command().withTimeout(PROBE_TIMEOUT)).result().whenComplete((r, e) -> {
             if (current != run) {
                 return;
             }
@@ -880,10 +887,6 @@ public final class Modem implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private CompletableFuture<AtResponse> exec(int current, String command, String step) {
-        return exec(current, AtCommand.of(command), step);
-    }
 
     private CompletableFuture<AtResponse> exec(int current, AtCommand command, String step) {
         if (current != run) {
@@ -968,12 +971,14 @@ public final class Modem implements AutoCloseable {
             if (state != ModemState.READY) {
                 return;
             }
-            channel.submit(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:")).result().whenComplete((r, e) -> {
+            AtCommand csq = AtCommandLine.execute("+CSQ").command().withReplyPrefix("+CSQ:");
+            channel.submit(csq).result().whenComplete((r, e) -> {
                 if (r != null && !r.lines().isEmpty()) {
                     signalView = r.line();
                 }
             });
-            channel.submit(AtCommand.of("AT+COPS?").withReplyPrefix("+COPS:")).result().whenComplete((r, e) -> {
+            AtCommand cops = AtCommandLine.read("+COPS").command().withReplyPrefix("+COPS:");
+            channel.submit(cops).result().whenComplete((r, e) -> {
                 if (r != null && !r.lines().isEmpty()) {
                     operatorView = r.line();
                 }
@@ -1009,7 +1014,8 @@ public final class Modem implements AutoCloseable {
     /** Received signal strength as {@code AT+CSQ} reports it ({@code +CSQ: 20,99}). */
     public String signalQuality() throws ModemException {
         try {
-            return loop.call(() -> channel.submit(AtCommand.of("AT+CSQ").withReplyPrefix("+CSQ:")).result(),
+            AtCommand csq = AtCommandLine.execute("+CSQ").command().withReplyPrefix("+CSQ:");
+            return loop.call(() -> channel.submit(csq).result(),
                     CALL_TIMEOUT).get(10, TimeUnit.SECONDS).line();
         } catch (Exception e) {
             throw new ModemException(name + ": reading signal quality failed: " + Failures.rootMessage(e), e);
@@ -1057,7 +1063,7 @@ public final class Modem implements AutoCloseable {
         AtStrings.requireQuotable("clientId", clientId);
         requireLength("clientId", clientId, 256);
         if (s.userName() != null) {
-            AtStrings.requireQuotable("userName", s.userName());
+            AtStrings.requireQuotableSecret("userName", s.userName());
             requireLength("userName", s.userName(), 512);
         }
         if (s.password() != null) {

@@ -1,6 +1,7 @@
 package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtCommandLine;
 import io.cellmqtt.at.AtErrorException;
 import io.cellmqtt.at.AtResponse;
 import org.slf4j.Logger;
@@ -43,7 +44,8 @@ final class ModemIdentifier {
     }
 
     CompletableFuture<Found> identify(AtiReply ati) {
-        return chooseProfile(ati).thenCompose(named -> exec.apply(AtCommand.of("AT+GSN").withBareReply())
+        AtCommand gsn = AtCommandLine.execute("+GSN").command().withBareReply();
+        return chooseProfile(ati).thenCompose(named -> exec.apply(gsn)
                 .thenCompose(r -> {
                     Optional<String> imei = r.lines().stream().map(String::trim)
                             .filter(l -> l.matches("\\d{14,17}")).findFirst();
@@ -72,7 +74,7 @@ final class ModemIdentifier {
         if (fromAti.isPresent()) {
             return CompletableFuture.completedFuture(new Named(fromAti.get(), ati.model()));
         }
-        return exec.apply(AtCommand.of("AT+CGMM").withBareReply()).handle((r, e) -> {
+        return exec.apply(AtCommandLine.execute("+CGMM").command().withBareReply()).handle((r, e) -> {
             Throwable c = e == null ? null : Failures.cause(e);
             // A modem without AT+CGMM answers ERROR: then ATI is all there is. Anything else (a timeout,
             // a lost port) ends the bring-up with exec's message.

@@ -1,5 +1,7 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.at.AtCommandLine;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -175,6 +177,9 @@ public record ModemProfile(String name, List<String> identities, Family family, 
         configKeys = Map.copyOf(configKeys);
         powerSavingOff = List.copyOf(powerSavingOff);
         registration = List.copyOf(registration);
+        // Sent as written: each must read as one command line of typed parts (AtCommandLine.parse).
+        powerSavingOff.forEach(AtCommandLine::parse);
+        registration.forEach(AtCommandLine::parse);
     }
 
     private static ModemProfile bg95Family(String name, String identity) {

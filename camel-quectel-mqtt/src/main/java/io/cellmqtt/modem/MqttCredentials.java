@@ -15,7 +15,7 @@ public record MqttCredentials(String clientId, String userName, String password)
     static final int MAX_USER_NAME = 512;
     static final int MAX_PASSWORD = 512;
 
-    /** @throws IllegalArgumentException naming the field and the limit, never showing the password */
+    /** @throws IllegalArgumentException naming the field and the limit, never showing the user name or password */
     public MqttCredentials {
         if (clientId == null || clientId.isEmpty()) {
             throw new IllegalArgumentException("clientId must not be empty");
@@ -23,7 +23,7 @@ public record MqttCredentials(String clientId, String userName, String password)
         AtStrings.requireQuotable("clientId", clientId);
         requireLength("clientId", clientId, MAX_CLIENT_ID);
         if (userName != null) {
-            AtStrings.requireQuotable("userName", userName);
+            AtStrings.requireQuotableSecret("userName", userName);
             requireLength("userName", userName, MAX_USER_NAME);
         }
         if (password != null) {

@@ -1,6 +1,7 @@
 package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtCommandLine;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,9 +12,6 @@ import java.util.List;
  * business: it depends on what the modem answers.
  */
 final class PdpCommands {
-    /** What logs and exceptions show instead of the APN password. */
-    static final String MASK = "\"***\"";
-
     private PdpCommands() {
     }
 
@@ -23,25 +21,25 @@ final class PdpCommands {
      */
     static List<AtCommand> define(ModemProfile profile, ModemSettings settings) {
         int cid = settings.pdpContextId();
-        String apn = AtStrings.quote("apn", settings.apn());
+        String apn = settings.apn();
         String user = settings.apnUserName() == null ? "" : settings.apnUserName();
         String pass = settings.apnPassword() == null ? "" : settings.apnPassword();
-        String quotedUser = AtStrings.quote("apnUserName", user);
-        AtStrings.requireQuotableSecret("apnPassword", pass);
-        String secret = '"' + pass + '"';
+        AtCommandLine.requireQuotable("apn", apn);
+        AtCommandLine.requireQuotableSecret("apnUserName", user);
+        AtCommandLine.requireQuotableSecret("apnPassword", pass);
         boolean credentials = !user.isEmpty() || !pass.isEmpty();
         List<AtCommand> commands = new ArrayList<>();
         switch (profile.pdpSetup()) {
             case QICSGP_QIACT -> {
                 // <context_type> 1 = IPv4; <authentication> 0 none, 3 PAP or CHAP.
-                int auth = credentials ? 3 : 0;
-                String head = "AT+QICSGP=" + cid + ",1," + apn + "," + quotedUser + ",";
-                commands.add(AtCommand.of(head + secret + "," + auth).withLogText(head + MASK + "," + auth));
+                commands.add(AtCommandLine.write("+QICSGP").integer(cid).integer(1).quoted("apn", apn)
+                        .quotedConfidential("apnUserName", user).quotedSecret("apnPassword", pass)
+                        .integer(credentials ? 3 : 0).command());
             }
             case QICSGP_GPRS -> {
                 // The first parameter is the GPRS bearer mode (1), not a context id.
-                String head = "AT+QICSGP=1," + apn + "," + quotedUser + ",";
-                commands.add(AtCommand.of(head + secret).withLogText(head + MASK));
+                commands.add(AtCommandLine.write("+QICSGP").integer(1).quoted("apn", apn)
+                        .quotedConfidential("apnUserName", user).quotedSecret("apnPassword", pass).command());
             }
             case CGDCONT -> {
                 if (credentials) {
@@ -54,16 +52,15 @@ final class PdpCommands {
                 commands.add(cgdcont(cid, apn));
                 if (credentials) {
                     // <auth_type> 1 = PAP; SIMCom's order is password, then user name.
-                    String head = "AT+CGAUTH=" + cid + ",1,";
-                    commands.add(AtCommand.of(head + secret + "," + quotedUser)
-                            .withLogText(head + MASK + "," + quotedUser));
+                    commands.add(AtCommandLine.write("+CGAUTH").integer(cid).integer(1)
+                            .quotedSecret("apnPassword", pass).quotedConfidential("apnUserName", user).command());
                 }
             }
         }
         return commands;
     }
 
-    private static AtCommand cgdcont(int cid, String quotedApn) {
-        return AtCommand.of("AT+CGDCONT=" + cid + ",\"IP\"," + quotedApn);
+    private static AtCommand cgdcont(int cid, String apn) {
+        return AtCommandLine.write("+CGDCONT").integer(cid).quoted("PDP type", "IP").quoted("apn", apn).command();
     }
 }

@@ -2,6 +2,7 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtCommandLine;
 import io.cellmqtt.at.AtErrorException;
 import io.cellmqtt.at.AtEvent;
 import io.cellmqtt.at.AtRequest;
@@ -13,10 +14,8 @@ import io.cellmqtt.at.SwitchableFraming;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,7 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.stream.Collectors;
+import java.util.function.Consumer;
 
 /**
  * The Quectel {@code AT+QMT*} dialect of every Quectel model (BG95/BG77/BG600L, BG96, BC26, M95).
@@ -41,7 +40,6 @@ import java.util.stream.Collectors;
 final class QuectelDialect implements MqttDialect {
     private static final Logger LOG = LoggerFactory.getLogger(QuectelDialect.class);
     private static final Duration OPEN_TIMEOUT = Duration.ofSeconds(75);
-    private static final byte CTRL_Z = 0x1A;
 
     private final AtChannel channel;
     private final ModemProfile profile;
@@ -272,27 +270,38 @@ final class QuectelDialect implements MqttDialect {
                     + ": the model has no will setting");
         }
         List<AtCommand> c = new ArrayList<>();
-        cfg(c, "version", idx + "," + s.protocolVersion());
-        cfg(c, "pdpcid", idx + "," + pdpContextId);
-        cfg(c, "ssl", idx + (s.ssl() ? ",1," + s.sslContextId() : ",0"));
-        cfg(c, "keepalive", idx + "," + s.keepAliveInterval());
-        cfg(c, "session", idx + "," + (s.cleanSession() ? 1 : 0));
-        cfg(c, "timeout", idx + "," + s.packetTimeout() + "," + s.retryTimes() + "," + (s.timeoutNotice() ? 1 : 0));
-        cfg(c, "will", will ? willArguments(idx, s) : idx + ",0");
+        cfg(c, "version", l -> l.integer(idx).integer(s.protocolVersion()));
+        cfg(c, "pdpcid", l -> l.integer(idx).integer(pdpContextId));
+        cfg(c, "ssl", l -> {
+            if (s.ssl()) {
+                l.integer(idx).integer(1).integer(s.sslContextId());
+            } else {
+                l.integer(idx).integer(0);
+            }
+        });
+        cfg(c, "keepalive", l -> l.integer(idx).integer(s.keepAliveInterval()));
+        cfg(c, "session", l -> l.integer(idx).integer(s.cleanSession() ? 1 : 0));
+        cfg(c, "timeout", l -> l.integer(idx).integer(s.packetTimeout()).integer(s.retryTimes())
+                .integer(s.timeoutNotice() ? 1 : 0));
+        if (will) {
+            requireWill("willTopic", s.willTopic());
+            requireWill("willPayload", s.willPayload() == null ? "" : s.willPayload());
+        }
+        cfg(c, "will", l -> {
+            if (will) {
+                l.integer(idx).integer(1).integer(s.willQos()).integer(s.willRetained() ? 1 : 0)
+                        .quoted("willTopic", s.willTopic())
+                        .quoted("willPayload", s.willPayload() == null ? "" : s.willPayload());
+            } else {
+                l.integer(idx).integer(0);
+            }
+        });
         // Message in the URC with its length, so payloads are framed by length, never by quotes.
-        cfg(c, "recv/mode", idx + ",0,1");
+        cfg(c, "recv/mode", l -> l.integer(idx).integer(0).integer(1));
         if (s.ssl()) {
             c.addAll(sslCommands(s));
         }
         return c;
-    }
-
-    private String willArguments(int idx, MqttClientSettings s) {
-        String payload = s.willPayload() == null ? "" : s.willPayload();
-        requireWill("willTopic", s.willTopic());
-        requireWill("willPayload", payload);
-        return idx + ",1," + s.willQos() + "," + (s.willRetained() ? 1 : 0) + ","
-                + AtStrings.quote("willTopic", s.willTopic()) + "," + AtStrings.quote("willPayload", payload);
     }
 
     private void requireWill(String what, String value) {
@@ -309,25 +318,33 @@ final class QuectelDialect implements MqttDialect {
         List<AtCommand> c = new ArrayList<>();
         int level = s.secLevel() >= 0 ? s.secLevel() : derivedSecLevel(s);
         // In the order of the reference's SSL example (5.2): files first, then the policy.
-        if (s.caCert() != null) {
-            c.add(ssl("\"cacert\"," + ctx + "," + AtStrings.quote("caCert", fileReference(s, "caCert", s.caCert()))));
-        }
-        if (s.clientCert() != null) {
-            c.add(ssl("\"clientcert\"," + ctx + ","
-                    + AtStrings.quote("clientCert", fileReference(s, "clientCert", s.clientCert()))));
-        }
-        if (s.clientKey() != null) {
-            c.add(ssl("\"clientkey\"," + ctx + ","
-                    + AtStrings.quote("clientKey", fileReference(s, "clientKey", s.clientKey()))));
-        }
-        c.add(ssl("\"seclevel\"," + ctx + "," + level));
-        c.add(ssl("\"sslversion\"," + ctx + "," + s.sslVersion()));
+        file(c, s, "cacert", "caCert", s.caCert());
+        file(c, s, "clientcert", "clientCert", s.clientCert());
+        file(c, s, "clientkey", "clientKey", s.clientKey());
+        c.add(ssl("seclevel").integer(ctx).integer(level).command());
+        c.add(ssl("sslversion").integer(ctx).integer(s.sslVersion()).command());
         ModemProfile.SslSpelling spelling = profile.sslSpelling();
-        String suite = spelling.quotedCipherSuite() ? AtStrings.quote("cipherSuite", s.cipherSuite()) : s.cipherSuite();
-        c.add(ssl("\"ciphersuite\"," + ctx + "," + suite));
-        c.add(ssl("\"" + spelling.ignoreTimeKey() + "\"," + (spelling.ignoreTimeHasContext() ? ctx + "," : "")
-                + (s.ignoreLocalTime() ? 1 : 0)));
+        AtCommandLine suite = ssl("ciphersuite").integer(ctx);
+        if (spelling.quotedCipherSuite()) {
+            suite.quoted("cipherSuite", s.cipherSuite());
+        } else {
+            // Unquoted in the BG95 and BG96 documents: a token, letters and digits only, never a second command.
+            suite.token("cipherSuite", s.cipherSuite());
+        }
+        c.add(suite.command());
+        AtCommandLine ignoreTime = ssl(spelling.ignoreTimeKey());
+        if (spelling.ignoreTimeHasContext()) {
+            ignoreTime.integer(ctx);
+        }
+        c.add(ignoreTime.integer(s.ignoreLocalTime() ? 1 : 0).command());
         return c;
+    }
+
+    /** {@code AT+QSSLCFG="<key>",<ctx>,"<file>"} if {@code name} is given. */
+    private void file(List<AtCommand> into, MqttClientSettings s, String key, String role, String name) {
+        if (name != null) {
+            into.add(ssl(key).integer(s.sslContextId()).quoted(role, fileReference(s, role, name)).command());
+        }
     }
 
     /** How AT+QSSLCFG names the file: as the user named it, or as this model's store names an uploaded one. */
@@ -344,12 +361,17 @@ final class QuectelDialect implements MqttDialect {
     }
 
     /** Adds {@code AT+QMTCFG="<key as the model spells it>",args} if the model has {@code key}. */
-    private void cfg(List<AtCommand> into, String key, String args) {
-        profile.configKey(key).ifPresent(k -> into.add(AtCommand.of("AT+QMTCFG=\"" + k + "\"," + args)));
+    private void cfg(List<AtCommand> into, String key, Consumer<AtCommandLine> args) {
+        profile.configKey(key).ifPresent(k -> {
+            AtCommandLine line = AtCommandLine.write("+QMTCFG").quoted("AT+QMTCFG key", k);
+            args.accept(line);
+            into.add(line.command());
+        });
     }
 
-    private static AtCommand ssl(String args) {
-        return AtCommand.of("AT+QSSLCFG=" + args);
+    /** {@code AT+QSSLCFG="<key>"}, its parameters to follow. */
+    private static AtCommandLine ssl(String key) {
+        return AtCommandLine.write("+QSSLCFG").quoted("AT+QSSLCFG key", key);
     }
 
     @Override
@@ -360,8 +382,8 @@ final class QuectelDialect implements MqttDialect {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        AtCommand c = AtCommand.of("AT+QMTOPEN=" + idx + "," + AtStrings.quote("broker host", s.brokerHost()) + ","
-                + s.brokerPort());
+        AtCommand c = AtCommandLine.write("+QMTOPEN").integer(idx).quoted("broker host", s.brokerHost())
+                .integer(s.brokerPort()).command();
         return run(c, "OPEN " + idx, idx, OPEN_TIMEOUT).result().thenApply(f -> {
             int result = f[1];
             if (result != 0) {
@@ -403,15 +425,17 @@ final class QuectelDialect implements MqttDialect {
      * channel ever logs or puts in an exception, shows the password as {@code "***"}.
      */
     static AtCommand connectCommand(int idx, String clientId, MqttClientSettings s) {
-        return ConnectCommands.withCredentials("AT+QMTCONN=" + idx + "," + AtStrings.quote("clientId", clientId), s);
+        return ConnectCommands.withCredentials(AtCommandLine.write("+QMTCONN").integer(idx).quoted("clientId", clientId),
+                s);
     }
 
     @Override
     public CompletableFuture<Void> subscribe(int idx, int messageId, List<TopicQos> topics) {
-        String args = topics.stream()
-                .map(t -> AtStrings.quote("topic filter", t.filter()) + "," + t.qos())
-                .collect(Collectors.joining(","));
-        AtCommand c = AtCommand.of("AT+QMTSUB=" + idx + "," + messageId + "," + args);
+        AtCommandLine line = AtCommandLine.write("+QMTSUB").integer(idx).integer(messageId);
+        for (TopicQos t : topics) {
+            line.quoted("topic filter", t.filter()).integer(t.qos());
+        }
+        AtCommand c = line.command();
         return run(c, "SUB " + idx + " " + messageId, idx, packetDeadline(idx)).result().thenApply(f -> {
             if (f[2] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> result " + f[2] + ": "
@@ -430,8 +454,11 @@ final class QuectelDialect implements MqttDialect {
 
     @Override
     public CompletableFuture<Void> unsubscribe(int idx, int messageId, List<String> filters) {
-        String args = filters.stream().map(t -> AtStrings.quote("topic filter", t)).collect(Collectors.joining(","));
-        AtCommand c = AtCommand.of("AT+QMTUNS=" + idx + "," + messageId + "," + args);
+        AtCommandLine line = AtCommandLine.write("+QMTUNS").integer(idx).integer(messageId);
+        for (String filter : filters) {
+            line.quoted("topic filter", filter);
+        }
+        AtCommand c = line.command();
         return run(c, "UNS " + idx + " " + messageId, idx, packetDeadline(idx)).result().thenApply(f -> {
             if (f[2] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> result " + f[2] + ": "
@@ -444,10 +471,7 @@ final class QuectelDialect implements MqttDialect {
     @Override
     public Sending publish(int idx, int messageId, OutgoingMessage m) {
         // MqttClient validated m before queueing it; re-sends after a reconnect are the same message.
-        byte[] payload = m.payload();
-        String head = idx + "," + messageId + "," + m.qos() + "," + (m.retained() ? 1 : 0) + ","
-                + AtStrings.quote("topic", m.topic());
-        AtCommand c = publishCommand(head, payload);
+        AtCommand c = publishCommand(idx, messageId, m);
         Deferred d = run(c, "PUB " + idx + " " + messageId, idx, packetDeadline(idx));
         CompletableFuture<Void> result = d.result().thenApply(f -> {
             if (f[2] != 0) {
@@ -474,33 +498,37 @@ final class QuectelDialect implements MqttDialect {
         };
     }
 
-    private AtCommand publishCommand(String head, byte[] payload) {
+    /** The publish command of the form the payload and the model call for; its log text never shows the payload. */
+    private AtCommand publishCommand(int idx, int messageId, OutgoingMessage m) {
+        byte[] payload = m.payload();
         if (goesInline(payload)) {
             // One round trip, no prompt: only for short payloads its quoted form can carry.
             String command = switch (profile.inlinePublish()) {
-                case QMTPUBEX -> "AT+QMTPUBEX=";
-                case QMTPUB_QUOTED -> "AT+QMTPUB=";
+                case QMTPUBEX -> "+QMTPUBEX";
+                case QMTPUB_QUOTED -> "+QMTPUB";
                 case NONE -> throw new IllegalStateException("no inline publish on " + profile.name());
             };
-            return AtCommand.of(command + head + ",\"" + new String(payload, StandardCharsets.US_ASCII) + "\"")
-                    .withLogText(command + head + ",<" + payload.length + " bytes>");
+            return publishHead(command, idx, messageId, m).quotedPayload("payload", payload).command();
         }
+        AtCommandLine line = publishHead("+QMTPUB", idx, messageId, m);
         return switch (profile.dataPublish()) {
             // Fixed length: the modem takes exactly this many bytes, so 0x1A, ESC, quotes, CR and
             // LF in the payload are data, never the end of data mode or a new command.
-            case FIXED_LENGTH -> AtCommand.of("AT+QMTPUB=" + head + "," + payload.length).withData(payload);
-            // Ctrl+Z ends the data; validate() refused payloads holding 0x1A or ESC.
-            case CTRL_Z -> {
-                byte[] data = Arrays.copyOf(payload, payload.length + 1);
-                data[payload.length] = CTRL_Z;
-                yield AtCommand.of("AT+QMTPUB=" + head).withData(data);
-            }
+            case FIXED_LENGTH -> line.dataLength(payload).command();
+            // Ctrl+Z ends the data: a payload holding 0x1A or ESC is refused (validate() said so first).
+            case CTRL_Z -> line.ctrlZData("payload", payload).command();
         };
+    }
+
+    /** {@code AT<command>=<idx>,<msgid>,<qos>,<retain>,"<topic>"}. */
+    private static AtCommandLine publishHead(String command, int idx, int messageId, OutgoingMessage m) {
+        return AtCommandLine.write(command).integer(idx).integer(messageId).integer(m.qos())
+                .integer(m.retained() ? 1 : 0).quoted("topic", m.topic());
     }
 
     @Override
     public CompletableFuture<Void> disconnect(int idx) {
-        AtCommand c = AtCommand.of("AT+QMTDISC=" + idx);
+        AtCommand c = AtCommandLine.write("+QMTDISC").integer(idx).command();
         return run(c, "DISC " + idx, idx, packetDeadline(idx)).result().thenApply(f -> {
             if (f[1] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTDISC: " + idx + "," + f[1]
@@ -512,7 +540,7 @@ final class QuectelDialect implements MqttDialect {
 
     @Override
     public CompletableFuture<Void> close(int idx) {
-        AtCommand c = AtCommand.of("AT+QMTCLOSE=" + idx);
+        AtCommand c = AtCommandLine.write("+QMTCLOSE").integer(idx).command();
         return run(c, "CLOSE " + idx, idx, Duration.ofSeconds(10)).result().thenApply(f -> {
             if (f[1] != 0) {
                 throw new CompletionException(new ResultException(c.logText() + " -> +QMTCLOSE: " + idx + "," + f[1]
@@ -613,7 +641,8 @@ final class QuectelDialect implements MqttDialect {
      */
     @Override
     public CompletableFuture<Set<Integer>> connectionsHeld() {
-        return channel.submit(AtCommand.of("AT+QMTCONN?").withReplyPrefix("+QMTCONN:")).result().thenApply(r -> {
+        AtCommand query = AtCommandLine.read("+QMTCONN").command().withReplyPrefix("+QMTCONN:");
+        return channel.submit(query).result().thenApply(r -> {
             Set<Integer> held = new HashSet<>();
             for (String line : r.lines()) {
                 int[] f = UrcFields.ints(line);

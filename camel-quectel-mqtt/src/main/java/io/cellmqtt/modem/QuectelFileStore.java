@@ -2,6 +2,7 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtCommandLine;
 import io.cellmqtt.at.AtErrorException;
 
 import java.time.Duration;
@@ -37,7 +38,8 @@ final class QuectelFileStore implements CertificateStore {
 
     @Override
     public CompletableFuture<Inventory> inventory(List<CertificateFile> wanted) {
-        return channel.submit(AtCommand.of("AT+QFLST=\"*\"").withReplyPrefix("+QFLST:")).result().handle((r, e) -> {
+        AtCommand list = AtCommandLine.write("+QFLST").quoted("pattern", "*").command().withReplyPrefix("+QFLST:");
+        return channel.submit(list).result().handle((r, e) -> {
             Map<String, Integer> sizes = new HashMap<>();
             if (e != null) {
                 Throwable c = Failures.cause(e);
@@ -99,8 +101,14 @@ final class QuectelFileStore implements CertificateStore {
 
     @Override
     public CompletableFuture<Void> upload(CertificateFile f) {
-        AtCommand c = AtCommand.of("AT+QFUPL=\"" + reference(f.name()) + "\"," + f.size() + ",60")
-                .withData(f.content()).withPromptLine("CONNECT").withReplyPrefix("+QFUPL:")
+        AtCommand c;
+        try {
+            c = AtCommandLine.write("+QFUPL").quoted("file name", reference(f.name())).dataLength(f.content())
+                    .integer(60).command();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        c = c.withPromptLine("CONNECT").withReplyPrefix("+QFUPL:")
                 // the modem counts the bytes: a lost CONNECT is answered with filler, never ESC and a probe
                 .withLostPrompt(AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH)
                 .withTimeout(AtCommand.DEFAULT_TIMEOUT.plus(Duration.ofMillis(f.size())));
@@ -112,6 +120,12 @@ final class QuectelFileStore implements CertificateStore {
 
     @Override
     public CompletableFuture<Void> delete(String name) {
-        return channel.submit(AtCommand.of("AT+QFDEL=\"" + reference(name) + "\"")).result().thenApply(r -> null);
+        AtCommand c;
+        try {
+            c = AtCommandLine.write("+QFDEL").quoted("file name", reference(name)).command();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return channel.submit(c).result().thenApply(r -> null);
     }
 }

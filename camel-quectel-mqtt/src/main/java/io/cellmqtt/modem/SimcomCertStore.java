@@ -2,6 +2,7 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtCommandLine;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ final class SimcomCertStore implements CertificateStore {
 
     @Override
     public CompletableFuture<Inventory> inventory(List<CertificateFile> wanted) {
-        return channel.submit(AtCommand.of("AT+CCERTLIST").withReplyPrefix("+CCERTLIST:")).result().thenApply(r -> {
+        AtCommand list = AtCommandLine.execute("+CCERTLIST").command().withReplyPrefix("+CCERTLIST:");
+        return channel.submit(list).result().thenApply(r -> {
             Set<String> listed = new HashSet<>();
             for (String line : r.lines()) {
                 int open = line.indexOf('"');
@@ -59,14 +61,25 @@ final class SimcomCertStore implements CertificateStore {
 
     @Override
     public CompletableFuture<Void> upload(CertificateFile f) {
-        AtCommand c = AtCommand.of("AT+CCERTDOWN=\"" + f.name() + "\"," + f.size()).withData(f.content())
-                .withLostPrompt(AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH)
+        AtCommand c;
+        try {
+            c = AtCommandLine.write("+CCERTDOWN").quoted("file name", f.name()).dataLength(f.content()).command();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        c = c.withLostPrompt(AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH)
                 .withTimeout(AtCommand.DEFAULT_TIMEOUT.plus(Duration.ofMillis(f.size())));
         return channel.submit(c).result().thenApply(r -> null);
     }
 
     @Override
     public CompletableFuture<Void> delete(String name) {
-        return channel.submit(AtCommand.of("AT+CCERTDELE=\"" + name + "\"")).result().thenApply(r -> null);
+        AtCommand c;
+        try {
+            c = AtCommandLine.write("+CCERTDELE").quoted("file name", name).command();
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return channel.submit(c).result().thenApply(r -> null);
     }
 }

@@ -2,6 +2,7 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtChannel;
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.at.AtCommandLine;
 import io.cellmqtt.at.AtEvent;
 import io.cellmqtt.at.AtRequest;
 import io.cellmqtt.at.AtTimeoutException;
@@ -215,9 +216,11 @@ final class SimcomDialect implements MqttDialect {
     public CompletableFuture<Void> configure(int idx, MqttClientSettings s) {
         Slot slot;
         boolean acquired;
+        List<AtCommand> sslContext;
         try {
             slot = slot(idx);
             validate(s);
+            sslContext = s.ssl() ? sslContextCommands(s) : List.of(); // built, so refused, before a file goes out
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -229,7 +232,7 @@ final class SimcomDialect implements MqttDialect {
         }
         CompletableFuture<Void> files = s.certificates().isEmpty() ? CompletableFuture.completedFuture(null)
                 : uploader.ensure(idx, s.certificates());
-        return files.thenCompose(v -> sequence(sslContextCommands(s)))
+        return files.thenCompose(v -> sequence(sslContext))
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(Failures.cause(e) instanceof ModemException m
                         && m.getMessage().startsWith("uploading ") ? m
                         : new ModemException("configuring the SSL context of MQTT client " + idx + " failed: "
@@ -241,19 +244,23 @@ final class SimcomDialect implements MqttDialect {
         int ctx = s.sslContextId();
         int authmode = s.secLevel() >= 0 ? s.secLevel() : QuectelDialect.derivedSecLevel(s);
         List<AtCommand> c = new ArrayList<>();
-        c.add(AtCommand.of("AT+CSSLCFG=\"sslversion\"," + ctx + "," + s.sslVersion()));
-        c.add(AtCommand.of("AT+CSSLCFG=\"authmode\"," + ctx + "," + authmode));
+        c.add(csslcfg("sslversion", ctx).integer(s.sslVersion()).command());
+        c.add(csslcfg("authmode", ctx).integer(authmode).command());
         if (s.caCert() != null) {
-            c.add(AtCommand.of("AT+CSSLCFG=\"cacert\"," + ctx + "," + AtStrings.quote("caCert", s.caCert())));
+            c.add(csslcfg("cacert", ctx).quoted("caCert", s.caCert()).command());
         }
         if (s.clientCert() != null) {
-            c.add(AtCommand.of("AT+CSSLCFG=\"clientcert\"," + ctx + ","
-                    + AtStrings.quote("clientCert", s.clientCert())));
+            c.add(csslcfg("clientcert", ctx).quoted("clientCert", s.clientCert()).command());
         }
         if (s.clientKey() != null) {
-            c.add(AtCommand.of("AT+CSSLCFG=\"clientkey\"," + ctx + "," + AtStrings.quote("clientKey", s.clientKey())));
+            c.add(csslcfg("clientkey", ctx).quoted("clientKey", s.clientKey()).command());
         }
         return c;
+    }
+
+    /** {@code AT+CSSLCFG="<key>",<ctx>}, its value to follow. */
+    private static AtCommandLine csslcfg(String key, int ctx) {
+        return AtCommandLine.write("+CSSLCFG").quoted("AT+CSSLCFG key", key).integer(ctx);
     }
 
     private CompletableFuture<Void> sequence(List<AtCommand> commands) {
@@ -280,7 +287,7 @@ final class SimcomDialect implements MqttDialect {
         if (started) {
             return CompletableFuture.completedFuture(null);
         }
-        AtCommand c = AtCommand.of("AT+CMQTTSTART").withTimeout(SERVICE_TIMEOUT);
+        AtCommand c = AtCommandLine.execute("+CMQTTSTART").command().withTimeout(SERVICE_TIMEOUT);
         return run(c, "START", null, true, SERVICE_TIMEOUT).code().thenApply(code -> {
             if (code != SimcomResults.OK && code != SimcomResults.NETWORK_OPENED) {
                 throw failure(c, "START", null, code, SimcomResults::meaning);
@@ -298,8 +305,8 @@ final class SimcomDialect implements MqttDialect {
         try {
             slot = slot(idx);
             validate(s);
-            acquire = AtCommand.of("AT+CMQTTACCQ=" + idx + "," + AtStrings.quote("clientId", clientId) + ","
-                    + (s.ssl() ? 1 : 0));
+            acquire = AtCommandLine.write("+CMQTTACCQ").integer(idx).quoted("clientId", clientId)
+                    .integer(s.ssl() ? 1 : 0).command();
             connect = connectCommand(idx, s);
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
@@ -331,8 +338,9 @@ final class SimcomDialect implements MqttDialect {
 
     private static AtCommand connectCommand(int idx, MqttClientSettings s) {
         // tcp:// even for TLS: the server type given to ACCQ chooses TLS, as the guide shows.
-        String head = "AT+CMQTTCONNECT=" + idx + ",\"tcp://" + s.brokerHost() + ":" + s.brokerPort() + "\","
-                + s.keepAliveInterval() + "," + (s.cleanSession() ? 1 : 0);
+        AtCommandLine head = AtCommandLine.write("+CMQTTCONNECT").integer(idx)
+                .quoted("broker host", "tcp://" + s.brokerHost() + ":" + s.brokerPort())
+                .integer(s.keepAliveInterval()).integer(s.cleanSession() ? 1 : 0);
         return ConnectCommands.withCredentials(head, s).withTimeout(CONNECT_TIMEOUT);
     }
 
@@ -359,21 +367,22 @@ final class SimcomDialect implements MqttDialect {
     private CompletableFuture<Void> clientSettings(int idx, MqttClientSettings s) {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         if (s.ssl()) {
-            AtCommand c = AtCommand.of("AT+CMQTTSSLCFG=" + idx + "," + s.sslContextId());
+            AtCommand c = AtCommandLine.write("+CMQTTSSLCFG").integer(idx).integer(s.sslContextId()).command();
             chain = chain.thenCompose(v -> expectOk(c, "SSLCFG", idx));
         }
         if (hasWill(s)) {
             byte[] topic = s.willTopic().getBytes(StandardCharsets.UTF_8);
             byte[] message = s.willPayload().getBytes(StandardCharsets.UTF_8);
-            AtCommand t = data("AT+CMQTTWILLTOPIC=" + idx + "," + topic.length, topic);
-            AtCommand m = data("AT+CMQTTWILLMSG=" + idx + "," + message.length + "," + s.willQos(), message);
+            AtCommand t = data(AtCommandLine.write("+CMQTTWILLTOPIC").integer(idx).dataLength(topic));
+            AtCommand m = data(AtCommandLine.write("+CMQTTWILLMSG").integer(idx).dataLength(message)
+                    .integer(s.willQos()));
             chain = chain.thenCompose(v -> expectOk(t, "WILLTOPIC", idx)).thenCompose(v -> expectOk(m, "WILLMSG", idx));
         }
         return chain;
     }
 
     private CompletableFuture<Void> release(int idx) {
-        AtCommand c = AtCommand.of("AT+CMQTTREL=" + idx);
+        AtCommand c = AtCommandLine.write("+CMQTTREL").integer(idx).command();
         return run(c, "REL", idx, false, null).code().thenApply(code -> {
             // 20: not acquired (any more) is what releasing wants
             if (code != SimcomResults.OK && code != SimcomResults.CLIENT_NOT_ACQUIRED) {
@@ -395,7 +404,7 @@ final class SimcomDialect implements MqttDialect {
         // On the publishing lane: the publishes already handed over go out before the DISCONNECT.
         return slot.publishing.submit(() -> {
             endConnection(slot);
-            AtCommand c = AtCommand.of("AT+CMQTTDISC=" + idx + "," + DISCONNECT_TIMEOUT_S)
+            AtCommand c = AtCommandLine.write("+CMQTTDISC").integer(idx).integer(DISCONNECT_TIMEOUT_S).command()
                     .withTimeout(Duration.ofSeconds(DISCONNECT_TIMEOUT_S + 10));
             return run(c, "DISC", idx, true, Duration.ofSeconds(DISCONNECT_TIMEOUT_S + 10)).code()
                     .<Void>thenApply(code -> {
@@ -441,7 +450,7 @@ final class SimcomDialect implements MqttDialect {
                 return CompletableFuture.completedFuture(null);
             }
         }
-        AtCommand c = AtCommand.of("AT+CMQTTSTOP").withTimeout(SERVICE_TIMEOUT);
+        AtCommand c = AtCommandLine.execute("+CMQTTSTOP").command().withTimeout(SERVICE_TIMEOUT);
         return run(c, "STOP", null, true, SERVICE_TIMEOUT).code().thenApply(code -> {
             started = false;
             if (code != SimcomResults.OK) {
@@ -461,13 +470,13 @@ final class SimcomDialect implements MqttDialect {
             slot = slot(idx);
             for (TopicQos t : topics) {
                 byte[] f = filterBytes(t.filter());
-                filters.add(data("AT+CMQTTSUBTOPIC=" + idx + "," + f.length + "," + t.qos(), f));
+                filters.add(data(AtCommandLine.write("+CMQTTSUBTOPIC").integer(idx).dataLength(f).integer(t.qos())));
             }
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
         // The modem chooses the packet id: messageId is not sent.
-        AtCommand sub = AtCommand.of("AT+CMQTTSUB=" + idx).withTimeout(packetDeadline(slot));
+        AtCommand sub = AtCommandLine.write("+CMQTTSUB").integer(idx).command().withTimeout(packetDeadline(slot));
         return slot.subscribing.submit(() -> listThenSend(idx, slot, filters, "SUBTOPIC", sub, "SUB")).result();
     }
 
@@ -479,12 +488,13 @@ final class SimcomDialect implements MqttDialect {
             slot = slot(idx);
             for (String filter : filters) {
                 byte[] f = filterBytes(filter);
-                commands.add(data("AT+CMQTTUNSUBTOPIC=" + idx + "," + f.length, f));
+                commands.add(data(AtCommandLine.write("+CMQTTUNSUBTOPIC").integer(idx).dataLength(f)));
             }
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        AtCommand unsub = AtCommand.of("AT+CMQTTUNSUB=" + idx + ",0").withTimeout(packetDeadline(slot));
+        AtCommand unsub = AtCommandLine.write("+CMQTTUNSUB").integer(idx).integer(0).command()
+                .withTimeout(packetDeadline(slot));
         return slot.subscribing.submit(() -> listThenSend(idx, slot, commands, "UNSUBTOPIC", unsub, "UNSUB")).result();
     }
 
@@ -549,9 +559,10 @@ final class SimcomDialect implements MqttDialect {
             byte[] t = m.topic().getBytes(StandardCharsets.UTF_8);
             byte[] b = m.payload();
             int timeout = publishTimeoutSeconds(slot);
-            this.topic = data("AT+CMQTTTOPIC=" + idx + "," + t.length, t);
-            this.payload = data("AT+CMQTTPAYLOAD=" + idx + "," + b.length, b);
-            this.pub = AtCommand.of("AT+CMQTTPUB=" + idx + "," + m.qos() + "," + timeout + "," + (m.retained() ? 1 : 0))
+            this.topic = data(AtCommandLine.write("+CMQTTTOPIC").integer(idx).dataLength(t));
+            this.payload = data(AtCommandLine.write("+CMQTTPAYLOAD").integer(idx).dataLength(b));
+            this.pub = AtCommandLine.write("+CMQTTPUB").integer(idx).integer(m.qos()).integer(timeout)
+                    .integer(m.retained() ? 1 : 0).command()
                     .withTimeout(Duration.ofSeconds(timeout + 10L));
             this.deadline = Duration.ofSeconds(timeout + 10L);
         }
@@ -685,9 +696,11 @@ final class SimcomDialect implements MqttDialect {
         slot.connection++;
     }
 
-    private static AtCommand data(String text, byte[] bytes) {
+    /** A command whose data, after the prompt, is as long as its line declares ({@link AtCommandLine#dataLength}). */
+    private static AtCommand data(AtCommandLine line) {
+        AtCommand c = line.command();
         // Prompt, then the bytes at serial speed: a 10 KiB payload takes about a second at 115200 baud.
-        return AtCommand.of(text).withData(bytes).withTimeout(AtCommand.DEFAULT_TIMEOUT.plusMillis(bytes.length))
+        return c.withTimeout(AtCommand.DEFAULT_TIMEOUT.plusMillis(c.data().length))
                 .withLostPrompt(AtCommand.LostPrompt.FILL_ANNOUNCED_LENGTH);
     }
 
@@ -834,7 +847,7 @@ final class SimcomDialect implements MqttDialect {
      */
     @Override
     public CompletableFuture<Set<Integer>> connectionsHeld() {
-        return channel.submit(AtCommand.of("AT+CMQTTCONNECT?").withReplyPrefix("+CMQTTCONNECT:")).result()
+        return channel.submit(AtCommandLine.read("+CMQTTCONNECT").command().withReplyPrefix("+CMQTTCONNECT:")).result()
                 .thenApply(r -> {
                     Set<Integer> held = new HashSet<>();
                     for (String line : r.lines()) {

@@ -140,6 +140,16 @@ class CellMqttValidationTest {
     }
 
     @Test
+    void userNamesAreConfidentialToo() {
+        for (String option : new String[] {"userName", "apnUserName"}) {
+            ResolveEndpointFailedException e = assertThrows(ResolveEndpointFailedException.class,
+                    () -> context.getEndpoint("cellmqtt:t?" + BASE + "&" + option + "=RAW(dev-7\"x)"));
+            assertThat(rootMessage(e)).startsWith(option + " contains a double quote at index 5")
+                    .doesNotContain("dev-7");
+        }
+    }
+
+    @Test
     void wildcardTopicIsFineForConsumerButNotForProducer() throws Exception {
         Endpoint endpoint = context.getEndpoint("cellmqtt:plant/+/cmd?" + BASE);
         assertThat(((CellMqttEndpoint) endpoint).getTopic()).isEqualTo("plant/+/cmd");
