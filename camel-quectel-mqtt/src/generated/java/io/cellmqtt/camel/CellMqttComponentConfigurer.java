@@ -39,6 +39,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "autowiredEnabled": target.setAutowiredEnabled(property(camelContext, boolean.class, value)); return true;
         case "baudrate":
         case "baudRate": getOrCreateConfiguration(target).setBaudRate(property(camelContext, int.class, value)); return true;
+        case "blockwhenfull":
+        case "blockWhenFull": getOrCreateConfiguration(target).setBlockWhenFull(property(camelContext, boolean.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "brokerurl":
@@ -74,6 +76,10 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "keepAliveInterval": getOrCreateConfiguration(target).setKeepAliveInterval(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxpendingdeliveries":
+        case "maxPendingDeliveries": getOrCreateConfiguration(target).setMaxPendingDeliveries(property(camelContext, int.class, value)); return true;
+        case "maxpendingpublishes":
+        case "maxPendingPublishes": getOrCreateConfiguration(target).setMaxPendingPublishes(property(camelContext, int.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": getOrCreateConfiguration(target).setMaxReconnectDelay(property(camelContext, long.class, value)); return true;
         case "modem": getOrCreateConfiguration(target).setModem(property(camelContext, java.lang.String.class, value)); return true;
@@ -137,6 +143,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "autowiredEnabled": return boolean.class;
         case "baudrate":
         case "baudRate": return int.class;
+        case "blockwhenfull":
+        case "blockWhenFull": return boolean.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "brokerurl":
@@ -172,6 +180,10 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "keepAliveInterval": return int.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxpendingdeliveries":
+        case "maxPendingDeliveries": return int.class;
+        case "maxpendingpublishes":
+        case "maxPendingPublishes": return int.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "modem": return java.lang.String.class;
@@ -231,6 +243,8 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "autowiredEnabled": return target.isAutowiredEnabled();
         case "baudrate":
         case "baudRate": return getOrCreateConfiguration(target).getBaudRate();
+        case "blockwhenfull":
+        case "blockWhenFull": return getOrCreateConfiguration(target).isBlockWhenFull();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "brokerurl":
@@ -266,6 +280,10 @@ public class CellMqttComponentConfigurer extends PropertyConfigurerSupport imple
         case "keepAliveInterval": return getOrCreateConfiguration(target).getKeepAliveInterval();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxpendingdeliveries":
+        case "maxPendingDeliveries": return getOrCreateConfiguration(target).getMaxPendingDeliveries();
+        case "maxpendingpublishes":
+        case "maxPendingPublishes": return getOrCreateConfiguration(target).getMaxPendingPublishes();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return getOrCreateConfiguration(target).getMaxReconnectDelay();
         case "modem": return getOrCreateConfiguration(target).getModem();

@@ -30,6 +30,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "apnUserName": target.getConfiguration().setApnUserName(property(camelContext, java.lang.String.class, value)); return true;
         case "baudrate":
         case "baudRate": target.getConfiguration().setBaudRate(property(camelContext, int.class, value)); return true;
+        case "blockwhenfull":
+        case "blockWhenFull": target.getConfiguration().setBlockWhenFull(property(camelContext, boolean.class, value)); return true;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": target.setBridgeErrorHandler(property(camelContext, boolean.class, value)); return true;
         case "brokerurl":
@@ -64,6 +66,10 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "keepAliveInterval": target.getConfiguration().setKeepAliveInterval(property(camelContext, int.class, value)); return true;
         case "lazystartproducer":
         case "lazyStartProducer": target.setLazyStartProducer(property(camelContext, boolean.class, value)); return true;
+        case "maxpendingdeliveries":
+        case "maxPendingDeliveries": target.getConfiguration().setMaxPendingDeliveries(property(camelContext, int.class, value)); return true;
+        case "maxpendingpublishes":
+        case "maxPendingPublishes": target.getConfiguration().setMaxPendingPublishes(property(camelContext, int.class, value)); return true;
         case "maxreconnectdelay":
         case "maxReconnectDelay": target.getConfiguration().setMaxReconnectDelay(property(camelContext, long.class, value)); return true;
         case "modem": target.getConfiguration().setModem(property(camelContext, java.lang.String.class, value)); return true;
@@ -125,6 +131,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "apnUserName": return java.lang.String.class;
         case "baudrate":
         case "baudRate": return int.class;
+        case "blockwhenfull":
+        case "blockWhenFull": return boolean.class;
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return boolean.class;
         case "brokerurl":
@@ -159,6 +167,10 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "keepAliveInterval": return int.class;
         case "lazystartproducer":
         case "lazyStartProducer": return boolean.class;
+        case "maxpendingdeliveries":
+        case "maxPendingDeliveries": return int.class;
+        case "maxpendingpublishes":
+        case "maxPendingPublishes": return int.class;
         case "maxreconnectdelay":
         case "maxReconnectDelay": return long.class;
         case "modem": return java.lang.String.class;
@@ -216,6 +228,8 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "apnUserName": return target.getConfiguration().getApnUserName();
         case "baudrate":
         case "baudRate": return target.getConfiguration().getBaudRate();
+        case "blockwhenfull":
+        case "blockWhenFull": return target.getConfiguration().isBlockWhenFull();
         case "bridgeerrorhandler":
         case "bridgeErrorHandler": return target.isBridgeErrorHandler();
         case "brokerurl":
@@ -250,6 +264,10 @@ public class CellMqttEndpointConfigurer extends PropertyConfigurerSupport implem
         case "keepAliveInterval": return target.getConfiguration().getKeepAliveInterval();
         case "lazystartproducer":
         case "lazyStartProducer": return target.isLazyStartProducer();
+        case "maxpendingdeliveries":
+        case "maxPendingDeliveries": return target.getConfiguration().getMaxPendingDeliveries();
+        case "maxpendingpublishes":
+        case "maxPendingPublishes": return target.getConfiguration().getMaxPendingPublishes();
         case "maxreconnectdelay":
         case "maxReconnectDelay": return target.getConfiguration().getMaxReconnectDelay();
         case "modem": return target.getConfiguration().getModem();

@@ -23,11 +23,12 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
     private static final Set<String> SECRET_PROPERTY_NAMES;
     private static final Map<String, String> MULTI_VALUE_PREFIXES;
     static {
-        Set<String> props = new HashSet<>(45);
+        Set<String> props = new HashSet<>(48);
         props.add("apn");
         props.add("apnPassword");
         props.add("apnUserName");
         props.add("baudRate");
+        props.add("blockWhenFull");
         props.add("bridgeErrorHandler");
         props.add("brokerUrl");
         props.add("caCert");
@@ -45,6 +46,8 @@ public class CellMqttEndpointUriFactory extends org.apache.camel.support.compone
         props.add("inflightWindow");
         props.add("keepAliveInterval");
         props.add("lazyStartProducer");
+        props.add("maxPendingDeliveries");
+        props.add("maxPendingPublishes");
         props.add("maxReconnectDelay");
         props.add("modem");
         props.add("oceanConnectDeviceId");

@@ -11,6 +11,7 @@ import io.cellmqtt.modem.CertificateFile;
 import io.cellmqtt.modem.ModemSettings;
 import io.cellmqtt.modem.MqttCredentialsProvider;
 import io.cellmqtt.modem.MqttClientSettings;
+import io.cellmqtt.modem.QueueLimits;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.Metadata;
@@ -89,7 +90,8 @@ public class CellMqttComponent extends HealthCheckComponent {
                 c.getSslContextId(), c.getCaCert(), c.getClientCert(), c.getClientKey(),
                 c.getSecLevel() == null ? -1 : c.getSecLevel(), c.getSslVersion(), c.getCipherSuite(),
                 c.isIgnoreLocalTime(), c.getInflightWindow(), Duration.ofMillis(c.getReconnectDelay()),
-                Duration.ofMillis(c.getMaxReconnectDelay()), credentialsProvider(c), List.of());
+                Duration.ofMillis(c.getMaxReconnectDelay()), credentialsProvider(c), List.of(),
+                new QueueLimits(c.getMaxPendingPublishes(), c.getMaxPendingDeliveries()));
         List<CertificateFile> files = CertificateResources.resolve(getCamelContext(), c);
         if (!files.isEmpty()) {
             clientSettings = clientSettings.withCertificates(files);

@@ -91,6 +91,12 @@ public class CellMqttConfiguration implements Cloneable {
     private long publishTimeout = 60000;
     @UriParam(label = "producer,advanced", defaultValue = "5")
     private int inflightWindow = 5;
+    @UriParam(label = "producer,advanced", defaultValue = "1000")
+    private int maxPendingPublishes = 1000;
+    @UriParam(label = "producer,advanced", defaultValue = "false")
+    private boolean blockWhenFull = false;
+    @UriParam(label = "consumer,advanced", defaultValue = "1000")
+    private int maxPendingDeliveries = 1000;
     @UriParam(label = "advanced", defaultValue = "1000")
     private long reconnectDelay = 1000;
     @UriParam(label = "advanced", defaultValue = "60000")
@@ -512,6 +518,48 @@ public class CellMqttConfiguration implements Cloneable {
      */
     public void setInflightWindow(int inflightWindow) {
         this.inflightWindow = inflightWindow;
+    }
+
+    public int getMaxPendingPublishes() {
+        return maxPendingPublishes;
+    }
+
+    /**
+     * The most publishes, of any QoS, a modem client holds at once without their outcome: waiting for the connection,
+     * in the in-flight window, or handed to the AT port and not yet answered for; 1-1000000. Past it a publish fails
+     * at once with ModemBackedUpException (or waits for room, see blockWhenFull) and is never sent. Each holds its
+     * payload: 1000 of the largest is 4 MiB on a BG95 (4096 bytes), 10 MiB on a SIM7600 (10240 bytes). Per client: the
+     * first endpoint that opens the client sets it.
+     */
+    public void setMaxPendingPublishes(int maxPendingPublishes) {
+        this.maxPendingPublishes = maxPendingPublishes;
+    }
+
+    public boolean isBlockWhenFull() {
+        return blockWhenFull;
+    }
+
+    /**
+     * Whether a publish that finds its client backed up (maxPendingPublishes without their outcome) waits for room,
+     * blocking the calling thread for at most publishTimeout, instead of failing at once with ModemBackedUpException;
+     * with no room by then it fails with that exception, never sent.
+     */
+    public void setBlockWhenFull(boolean blockWhenFull) {
+        this.blockWhenFull = blockWhenFull;
+    }
+
+    public int getMaxPendingDeliveries() {
+        return maxPendingDeliveries;
+    }
+
+    /**
+     * The most received messages a modem client keeps waiting for slow routes, 1-1000000. The modem acknowledged them
+     * to the broker already, so a message past it is dropped, counted (droppedDeliveries in the health check and the
+     * dev console) and logged at WARN. Each holds its payload: 1000 of the largest is 4 MiB on a BG95, 10 MiB on a
+     * SIM7600. Per client: the first endpoint that opens the client sets it.
+     */
+    public void setMaxPendingDeliveries(int maxPendingDeliveries) {
+        this.maxPendingDeliveries = maxPendingDeliveries;
     }
 
     public long getReconnectDelay() {

@@ -13,7 +13,8 @@ import java.util.Map;
  * Camel's dev console for {@code cellmqtt}: each open modem (port, state, model, IMEI, firmware,
  * and with the option {@code signal=true} the signal as {@code AT+CSQ} reports it and in dBm) and
  * each of its MQTT clients (state, since when, why, the last disconnect, and its counters:
- * published, acknowledged, failed, in flight, received, reconnects). Secrets are never shown: a
+ * published, acknowledged, failed, in flight, received, reconnects; what the bounds refused or dropped: rejected
+ * publishes, pending and dropped deliveries, unmatched messages). Secrets are never shown: a
  * client is named by its broker and client id.
  */
 @DevConsole(name = "cellmqtt", displayName = "Cellular MQTT", description = "Modems and their MQTT clients")
@@ -59,6 +60,9 @@ public class CellMqttDevConsole extends AbstractDevConsole {
                             .append('\n');
                     sb.append("      received: ").append(s.received()).append(", reconnects: ").append(s.reconnects())
                             .append('\n');
+                    sb.append("      rejected publishes: ").append(s.rejectedPublishes()).append(", pending / dropped"
+                            + " deliveries: ").append(s.pendingDeliveries()).append(" / ").append(s.droppedDeliveries())
+                            .append(", unmatched messages: ").append(s.unmatchedMessages()).append('\n');
                 }
             });
         }
@@ -100,6 +104,10 @@ public class CellMqttDevConsole extends AbstractDevConsole {
                         jc.put("inFlight", s.inFlight());
                         jc.put("received", s.received());
                         jc.put("reconnects", s.reconnects());
+                        jc.put("rejectedPublishes", s.rejectedPublishes());
+                        jc.put("pendingDeliveries", s.pendingDeliveries());
+                        jc.put("droppedDeliveries", s.droppedDeliveries());
+                        jc.put("unmatchedMessages", s.unmatchedMessages());
                     }
                     clients.add(jc);
                 });

@@ -108,6 +108,11 @@ final class CellMqttHealthCheck extends AbstractHealthCheck {
                 builder.detail("lastDisconnect", String.valueOf(stats.lastDisconnect()));
                 builder.detail("inFlight", stats.inFlight());
                 builder.detail("reconnects", stats.reconnects());
+                // what the bounds refused or dropped (maxPendingPublishes, maxPendingDeliveries), and what nobody asked for
+                builder.detail("rejectedPublishes", stats.rejectedPublishes());
+                builder.detail("pendingDeliveries", stats.pendingDeliveries());
+                builder.detail("droppedDeliveries", stats.droppedDeliveries());
+                builder.detail("unmatchedMessages", stats.unmatchedMessages());
             }
         } catch (RuntimeException e) {
             builder.down().error(e).message("Modem MQTT client state unknown: " + e.getMessage());

@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * lost connection to come back included) with an {@link ExchangeTimedOutException} that says whether the message may
  * still reach the broker. A message whose exchange failed before the modem had it is never sent afterwards. The
  * exchange continues on the component's completion pool, never on a modem's thread.
+ *
+ * <p>When its client already holds {@code maxPendingPublishes} unsettled publishes (the connection is down, or the
+ * modem is slower than the routes), the exchange fails at once with a {@link io.cellmqtt.modem.ModemBackedUpException}
+ * for Camel's error handler and redelivery to decide; with {@code blockWhenFull} the calling thread waits for room
+ * instead, within {@code publishTimeout}, and fails with the same exception if none came.
  */
 public class CellMqttProducer extends DefaultAsyncProducer {
 
@@ -119,7 +124,9 @@ public class CellMqttProducer extends DefaultAsyncProducer {
             ModemClient client = l.client();
             OutgoingMessage message = toOutgoing(exchange);
             client.validate(message);
-            result = client.publish(message, Duration.ofMillis(getEndpoint().getConfiguration().getPublishTimeout()));
+            CellMqttConfiguration c = getEndpoint().getConfiguration();
+            // With blockWhenFull this thread may wait here for room, within publishTimeout.
+            result = client.publish(message, Duration.ofMillis(c.getPublishTimeout()), c.isBlockWhenFull());
         } catch (Exception e) {
             exchange.setException(e);
             callback.done(true);

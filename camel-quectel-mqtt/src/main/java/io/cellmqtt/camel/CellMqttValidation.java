@@ -17,6 +17,8 @@ import java.util.Set;
  */
 final class CellMqttValidation {
 
+    /** The largest maxPendingPublishes / maxPendingDeliveries: a million entries of up to 10 KiB is already 10 GiB. */
+    static final int MAX_QUEUE_BOUND = 1_000_000;
     static final Set<String> MODEMS = Set.of("auto", "bg95", "bg77", "bg600l", "bg96", "bc26", "m95", "sim7600");
 
     private CellMqttValidation() {
@@ -102,6 +104,8 @@ final class CellMqttValidation {
             throw new IllegalArgumentException("publishTimeout=" + c.getPublishTimeout() + " must be positive (ms)");
         }
         range("inflightWindow", c.getInflightWindow(), 1, 5);
+        range("maxPendingPublishes", c.getMaxPendingPublishes(), 1, MAX_QUEUE_BOUND);
+        range("maxPendingDeliveries", c.getMaxPendingDeliveries(), 1, MAX_QUEUE_BOUND);
         if (c.getReconnectDelay() <= 0) {
             throw new IllegalArgumentException("reconnectDelay=" + c.getReconnectDelay() + " must be positive (ms)");
         }

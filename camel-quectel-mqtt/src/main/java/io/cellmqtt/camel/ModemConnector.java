@@ -73,6 +73,16 @@ interface ModemConnector {
 
         CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout);
 
+        /**
+         * As {@link #publish(OutgoingMessage, Duration)}; when the client is backed up ({@code maxPendingPublishes}
+         * unsettled) it fails at once, or with {@code waitForRoom} the calling thread waits for room within
+         * {@code timeout}.
+         */
+        default CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout,
+                boolean waitForRoom) {
+            return publish(message, timeout);
+        }
+
         /** Completes when the broker holds the subscription, fails if it refuses it. */
         CompletableFuture<Subscription> subscribe(Subscription subscription);
 
@@ -184,6 +194,12 @@ interface ModemConnector {
         @Override
         public CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout) {
             return client.publish(message, timeout);
+        }
+
+        @Override
+        public CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout,
+                boolean waitForRoom) {
+            return client.publish(message, timeout, waitForRoom);
         }
 
         @Override

@@ -41,6 +41,13 @@ public final class OrderedExecutor {
         return true;
     }
 
+    /** Tasks waiting now (not counting the one running). */
+    public int size() {
+        synchronized (tasks) {
+            return tasks.size();
+        }
+    }
+
     private void runBatch() {
         // A batch at a time, then back in the pool's queue: one busy client cannot hold a pool thread forever.
         for (int i = 0; i < BATCH; i++) {

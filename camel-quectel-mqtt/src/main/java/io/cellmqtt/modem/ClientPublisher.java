@@ -63,6 +63,13 @@ final class ClientPublisher {
 
         /** A publish's result never came, or came from a connection the client still trusts: recycle it. */
         void connectionSuspect(String why);
+
+        /**
+         * A publish has its outcome (once per publish, on the loop): it no longer counts against
+         * {@code maxPendingPublishes}. What is still on the wire after its caller gave up holds a window
+         * slot, which the window bounds.
+         */
+        void settled();
     }
 
     /** One publish, from the caller's call to its outcome. */
@@ -311,17 +318,25 @@ final class ClientPublisher {
     }
 
     private void succeed(Pending p) {
-        p.finished = true;
-        p.deadline.cancel();
+        settle(p);
         PublishReceipt r = new PublishReceipt(index, p.messageId, p.message.qos());
         completions.execute(() -> p.future.complete(r));
     }
 
     private void fail(Pending p, Throwable cause) {
-        p.finished = true;
-        p.deadline.cancel();
+        settle(p);
         if (!(cause instanceof CancellationException)) {
             completions.execute(() -> p.future.completeExceptionally(cause));
+        }
+    }
+
+    /** The caller has its outcome now: its deadline goes, and its place in the client's backlog. */
+    private void settle(Pending p) {
+        boolean first = !p.finished;
+        p.finished = true;
+        p.deadline.cancel();
+        if (first) {
+            host.settled();
         }
     }
 

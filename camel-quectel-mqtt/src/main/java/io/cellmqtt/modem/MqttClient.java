@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,8 +31,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MqttClient {
     private static final Logger LOG = LoggerFactory.getLogger(MqttClient.class);
-    /** Received messages waiting for slow listeners, per client; more are dropped and counted. */
-    static final int MAX_PENDING_DELIVERIES = 10_000;
     private static final Duration STOP_BOUND = Duration.ofSeconds(30);
 
     private final Modem modem;
@@ -41,8 +41,17 @@ public final class MqttClient {
     private final Backoff backoff;
     private final ClientPublisher publisher;
     private final SubscriptionTable subscriptions = new SubscriptionTable();
+    /** Received messages waiting for slow listeners: at most {@code maxPendingDeliveries}; more are dropped. */
     private final OrderedExecutor deliveries;
+    /**
+     * One permit per publish the client may hold unsettled ({@code maxPendingPublishes}), taken on the
+     * caller's thread before anything is posted to the loop (whose queue has no bound of its own) and
+     * given back on the loop when the publish is settled. Fair: callers that wait for room get it in turn.
+     */
+    private final Semaphore backlog;
     private final AtomicLong droppedDeliveries = new AtomicLong();
+    private final AtomicLong unmatchedMessages = new AtomicLong();
+    private final AtomicLong rejectedPublishes = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -101,8 +110,14 @@ public final class MqttClient {
             public void connectionSuspect(String why) {
                 on(Event.SUSPECT, "no result from the modem: " + why, null);
             }
+
+            @Override
+            public void settled() {
+                backlog.release();
+            }
         }, loop, completions, index, settings, modem.profile().maxInflight());
-        this.deliveries = new OrderedExecutor(completions, MAX_PENDING_DELIVERIES);
+        this.backlog = new Semaphore(settings.limits().maxPendingPublishes(), true);
+        this.deliveries = new OrderedExecutor(completions, settings.limits().maxPendingDeliveries());
     }
 
     public int clientIndex() {
@@ -131,9 +146,19 @@ public final class MqttClient {
         return reasonView;
     }
 
-    /** Received messages dropped because the listeners were too slow (more than {@value #MAX_PENDING_DELIVERIES} waiting). */
+    /** Received messages dropped because the listeners were too slow ({@code maxPendingDeliveries} waited already). */
     public long droppedDeliveries() {
         return droppedDeliveries.get();
+    }
+
+    /** Received messages dropped because their topic matched none of the client's subscriptions. */
+    public long unmatchedMessages() {
+        return unmatchedMessages.get();
+    }
+
+    /** Publishes refused with {@link ModemBackedUpException}: {@code maxPendingPublishes} waited already. */
+    public long rejectedPublishes() {
+        return rejectedPublishes.get();
     }
 
     // ------------------------------------------------------------------ the state machine
@@ -253,7 +278,8 @@ public final class MqttClient {
     /** What it has done so far; any thread. */
     public ClientStats stats() {
         return new ClientStats(stateView, sinceView, reasonView, lastDisconnect, published.get(), acknowledged.get(),
-                failed.get(), received.get(), reconnects.get());
+                failed.get(), received.get(), reconnects.get(), rejectedPublishes.get(), droppedDeliveries.get(),
+                unmatchedMessages.get(), deliveries.size());
     }
 
     /** Says what went wrong: a refusal the user must fix loudly, once per distinct problem; the rest at INFO. */
@@ -580,8 +606,14 @@ public final class MqttClient {
      * {@code inflightWindow} QoS&gt;0 publishes are outstanding at once; later ones wait their turn.
      * Invalid messages fail with {@link IllegalArgumentException} before any byte is sent.
      * Cancelling the future takes the publish back if it has not gone out yet.
+     *
+     * <p>At most {@code maxPendingPublishes} publishes of any QoS are held unsettled at once. When
+     * that many are, this one fails at once with {@link ModemBackedUpException} (the returned future
+     * is already done), or with {@code waitForRoom} the calling thread waits for room, within
+     * {@code timeout} (the rest of which is then the publish's own), and fails with the same exception
+     * if none came. A refused publish never reached the loop and is never sent.
      */
-    public CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout) {
+    public CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout, boolean waitForRoom) {
         try {
             validate(message);
         } catch (IllegalArgumentException e) {
@@ -590,14 +622,73 @@ public final class MqttClient {
         CompletableFuture<PublishReceipt> out = new CompletableFuture<>();
         published.incrementAndGet();
         out.whenComplete((r, e) -> (e == null ? acknowledged : failed).incrementAndGet());
-        post(() -> {
-            if (state == MqttClientState.STOPPED || state == MqttClientState.DISCONNECTING) {
-                relay(out, null, new IllegalStateException("MQTT client " + index + " is not started"));
-                return;
-            }
-            publisher.publish(message, timeout, out);
-        }, out);
+        Duration left;
+        try {
+            left = takeRoom(message, timeout, waitForRoom);
+        } catch (ModemBackedUpException e) {
+            rejectedPublishes.incrementAndGet();
+            out.completeExceptionally(e);
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.completeExceptionally(e);
+            return out;
+        }
+        try {
+            loop.execute(() -> {
+                if (state == MqttClientState.STOPPED || state == MqttClientState.DISCONNECTING) {
+                    backlog.release();
+                    relay(out, null, new IllegalStateException("MQTT client " + index + " is not started"));
+                    return;
+                }
+                publisher.publish(message, left, out);
+            });
+        } catch (RejectedExecutionException e) {
+            backlog.release();
+            out.completeExceptionally(new IllegalStateException("the modem on " + modem.name() + " is closed", e));
+        }
         return out;
+    }
+
+    /** {@link #publish(OutgoingMessage, Duration, boolean)} that fails at once when the client is backed up. */
+    public CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout) {
+        return publish(message, timeout, false);
+    }
+
+    /**
+     * A place among the client's unsettled publishes, on the caller's thread: at once, or within
+     * {@code timeout} if {@code wait}. Returns what is left of {@code timeout}.
+     */
+    private Duration takeRoom(OutgoingMessage m, Duration timeout, boolean wait)
+            throws ModemBackedUpException, InterruptedException {
+        if (!wait) {
+            if (backlog.tryAcquire()) {
+                return timeout;
+            }
+            throw backedUp(m, null);
+        }
+        long start = System.nanoTime();
+        if (backlog.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            Duration left = timeout.minusNanos(System.nanoTime() - start);
+            if (!left.isNegative() && !left.isZero()) {
+                return left;
+            }
+            backlog.release();
+        }
+        throw backedUp(m, timeout);
+    }
+
+    private ModemBackedUpException backedUp(OutgoingMessage m, Duration waited) {
+        int limit = settings.limits().maxPendingPublishes();
+        int pending = Math.max(0, limit - backlog.availablePermits());
+        String why = waited == null
+                ? "; the publish to '" + m.topic() + "' is refused and will never be sent. Raise maxPendingPublishes,"
+                        + " or set blockWhenFull=true to wait for room within publishTimeout"
+                : " and no room came within " + waited.toMillis() + " ms (publishTimeout); the publish to '"
+                        + m.topic() + "' is refused and will never be sent. Raise maxPendingPublishes or publishTimeout";
+        return new ModemBackedUpException("The modem on " + modem.name() + ", client " + index + " is backed up: "
+                + pending + " publishes wait for it (maxPendingPublishes=" + limit + "; the client is " + stateView
+                + ")" + why, modem.name(), index, pending, limit);
     }
 
     /** {@link #publish(OutgoingMessage, Duration)} within 60 s. */
@@ -706,7 +797,9 @@ public final class MqttClient {
         received.incrementAndGet();
         List<Subscription> targets = subscriptions.matching(m.topic());
         if (targets.isEmpty()) {
-            LOG.debug("client {}: no subscriber for {}", index, m);
+            // A filter just unsubscribed, a broker that delivers more than was asked: dropped, and counted.
+            unmatchedMessages.incrementAndGet();
+            LOG.debug("{} client {}: no subscriber for {}; dropped", modem.name(), index, m);
             return;
         }
         boolean queued = deliveries.offer(() -> {
@@ -719,8 +812,10 @@ public final class MqttClient {
             }
         });
         if (!queued && droppedDeliveries.getAndIncrement() % 1000 == 0) {
-            LOG.warn("{} client {}: {} received messages wait for slow listeners; dropping {} ({} dropped so far)",
-                    modem.name(), index, MAX_PENDING_DELIVERIES, m, droppedDeliveries.get());
+            // The modem acknowledged it to the broker already: nobody will send it again.
+            LOG.warn("{} client {}: {} received messages wait for slow routes (maxPendingDeliveries); dropping {}"
+                    + " ({} dropped so far)", modem.name(), index, settings.limits().maxPendingDeliveries(), m,
+                    droppedDeliveries.get());
         }
     }
 

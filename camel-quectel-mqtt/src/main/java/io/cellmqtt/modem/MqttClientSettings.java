@@ -40,17 +40,21 @@ import java.util.List;
  * @param certificates      the certificates and key the component uploads itself (their names are the
  *                          matching {@code caCert}, {@code clientCert}, {@code clientKey}); empty when
  *                          those name files already on the modem
+ * @param limits            how many publishes and received messages the client may hold
+ *                          ({@link QueueLimits#DEFAULT} when null)
  */
 public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl, String clientId, String userName,
         String password, int clientIndex, int protocolVersion, int keepAliveInterval, boolean cleanSession,
         int packetTimeout, int retryTimes, boolean timeoutNotice, String willTopic, String willPayload, int willQos,
         boolean willRetained, int sslContextId, String caCert, String clientCert, String clientKey, int secLevel,
         int sslVersion, String cipherSuite, boolean ignoreLocalTime, int inflightWindow, Duration reconnectDelay,
-        Duration maxReconnectDelay, MqttCredentialsProvider credentialsProvider, List<CertificateFile> certificates) {
+        Duration maxReconnectDelay, MqttCredentialsProvider credentialsProvider, List<CertificateFile> certificates,
+        QueueLimits limits) {
 
     /** @throws IllegalArgumentException if fixed credentials are given next to a credentials provider */
     public MqttClientSettings {
         certificates = certificates == null ? List.of() : List.copyOf(certificates);
+        limits = limits == null ? QueueLimits.DEFAULT : limits;
         if (credentialsProvider != null && (clientId != null || userName != null || password != null)) {
             // Which one would win is a guess either way: refuse, naming the fields, never their values.
             throw new IllegalArgumentException("the credentials provider " + credentialsProvider.id()
@@ -59,32 +63,45 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         }
     }
 
+    /** As the canonical constructor, with the {@linkplain QueueLimits#DEFAULT default limits}. */
+    public MqttClientSettings(String brokerHost, int brokerPort, boolean ssl, String clientId, String userName,
+            String password, int clientIndex, int protocolVersion, int keepAliveInterval, boolean cleanSession,
+            int packetTimeout, int retryTimes, boolean timeoutNotice, String willTopic, String willPayload, int willQos,
+            boolean willRetained, int sslContextId, String caCert, String clientCert, String clientKey, int secLevel,
+            int sslVersion, String cipherSuite, boolean ignoreLocalTime, int inflightWindow, Duration reconnectDelay,
+            Duration maxReconnectDelay, MqttCredentialsProvider credentialsProvider, List<CertificateFile> certificates) {
+        this(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex, protocolVersion, keepAliveInterval,
+                cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos, willRetained,
+                sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite, ignoreLocalTime,
+                inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates, QueueLimits.DEFAULT);
+    }
+
     /** Defaults of the endpoint contract for a plain TCP broker. */
     public static MqttClientSettings of(String brokerHost, int brokerPort) {
         return new MqttClientSettings(brokerHost, brokerPort, false, null, null, null, -1, 4, 120, true, 5, 3, false,
                 null, null, 0, false, 0, null, null, null, -1, 4, "0xFFFF", true, 5, Duration.ofSeconds(1),
-                Duration.ofSeconds(60), null, List.of());
+                Duration.ofSeconds(60), null, List.of(), QueueLimits.DEFAULT);
     }
 
     public MqttClientSettings withClientId(String id) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, id, userName, password, clientIndex, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates, limits);
     }
 
     public MqttClientSettings withCredentials(String user, String secret) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, user, secret, clientIndex, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates, limits);
     }
 
     public MqttClientSettings withClientIndex(int index) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, index, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates, limits);
     }
 
     /** SSL on context {@code context} with the named certificate files on the modem (any may be null). */
@@ -92,14 +109,23 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, true, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, context, ca, cert, key, secLevel, sslVersion, suite, ignoreLocalTime,
-                inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
+                inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates, limits);
     }
 
     public MqttClientSettings withInflightWindow(int window) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
-                cipherSuite, ignoreLocalTime, window, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
+                cipherSuite, ignoreLocalTime, window, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates, limits);
+    }
+
+    /** These settings with other bounds on what the client may hold. */
+    public MqttClientSettings withLimits(QueueLimits queueLimits) {
+        return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
+                protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
+                willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
+                cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider,
+                certificates, queueLimits);
     }
 
     /** QMTCFG "timeout": {@code seconds} per packet, {@code retries} re-transmissions. */
@@ -107,14 +133,14 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, seconds, retries, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
-                cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates);
+                cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, certificates, limits);
     }
 
     public MqttClientSettings withReconnectDelays(Duration first, Duration max) {
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion,
-                cipherSuite, ignoreLocalTime, inflightWindow, first, max, credentialsProvider, certificates);
+                cipherSuite, ignoreLocalTime, inflightWindow, first, max, credentialsProvider, certificates, limits);
     }
 
     /**
@@ -125,7 +151,7 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, ssl, null, null, null, clientIndex, protocolVersion,
                 keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic, willPayload, willQos,
                 willRetained, sslContextId, caCert, clientCert, clientKey, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, provider, certificates);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, provider, certificates, limits);
     }
 
     /** These settings for one connect made with {@code c}: the provider's answer, as fixed credentials. */
@@ -133,7 +159,7 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, ssl, c.clientId(), c.userName(), c.password(),
                 clientIndex, protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice,
                 willTopic, willPayload, willQos, willRetained, sslContextId, caCert, clientCert, clientKey, secLevel,
-                sslVersion, cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, null, certificates);
+                sslVersion, cipherSuite, ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, null, certificates, limits);
     }
 
     /** The file {@code role} ({@code caCert}, {@code clientCert}, {@code clientKey}) to upload, or null. */
@@ -157,7 +183,7 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
         return new MqttClientSettings(brokerHost, brokerPort, ssl, clientId, userName, password, clientIndex,
                 protocolVersion, keepAliveInterval, cleanSession, packetTimeout, retryTimes, timeoutNotice, willTopic,
                 willPayload, willQos, willRetained, sslContextId, ca, cert, key, secLevel, sslVersion, cipherSuite,
-                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, files);
+                ignoreLocalTime, inflightWindow, reconnectDelay, maxReconnectDelay, credentialsProvider, files, limits);
     }
 
     /**
@@ -176,6 +202,8 @@ public record MqttClientSettings(String brokerHost, int brokerPort, boolean ssl,
                 + ", clientId=" + clientId + ", userName=" + userName + ", password="
                 + (password == null ? null : "***") + ", clientIndex=" + clientIndex + ", keepAlive="
                 + keepAliveInterval + ", cleanSession=" + cleanSession + ", inflightWindow=" + inflightWindow
+                + ", maxPendingPublishes=" + limits.maxPendingPublishes() + ", maxPendingDeliveries="
+                + limits.maxPendingDeliveries()
                 + (credentialsProvider == null ? "" : ", credentialsProvider=" + credentialsProvider) + "]";
     }
 }

@@ -65,9 +65,10 @@ public final class PublishThroughputBenchmark {
                 camel.start();
                 ProducerTemplate template = camel.createProducerTemplate();
                 // All publishes are handed over at once and wait their turn: their deadline must cover the whole run
-                // (3000 one at a time behind a 50 ms round trip take longer than the default 60 s).
+                // (3000 one at a time behind a 50 ms round trip take longer than the default 60 s), and the client must
+                // hold them all (maxPendingPublishes, 1000 by default, would refuse the rest at once).
                 String options = "?serialPort=" + tty + "&brokerUrl=" + brokerUrl + "&qos=1&inflightWindow=" + window
-                        + "&publishTimeout=900000";
+                        + "&publishTimeout=900000&maxPendingPublishes=" + Math.max(messages, warmup);
                 String uri = "cellmqtt:bench/w" + window + "/run" + options;
                 run(template, "cellmqtt:bench/w" + window + "/warmup" + options, payload, warmup);
                 arrived.set(0);

@@ -3,10 +3,12 @@ package io.cellmqtt.camel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
+import io.cellmqtt.modem.ModemBackedUpException;
 import io.cellmqtt.modem.ModemException;
 import io.cellmqtt.modem.MqttClientSettings;
 import io.cellmqtt.modem.OutgoingMessage;
 import io.cellmqtt.modem.PublishReceipt;
+import io.cellmqtt.modem.QueueLimits;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangeTimedOutException;
@@ -186,6 +188,41 @@ class CellMqttComponentTest {
     }
 
     /**
+     * Issue 10: a client backed up past maxPendingPublishes fails the exchange with its own exception, as it is (not
+     * as a timeout), for Camel's error handler and redelivery to decide; blockWhenFull asks the client to wait for
+     * room instead; the bounds reach the client's settings.
+     */
+    @Test
+    void aBackedUpClientFailsTheExchangeWithModemBackedUpExceptionAndBlockWhenFullAsksToWait() throws Exception {
+        context.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                onException(ModemBackedUpException.class).handled(true).to("mock:backedUp");
+                from("direct:in").to("cellmqtt:t?" + BASE + "&maxPendingPublishes=7&maxPendingDeliveries=9");
+            }
+        });
+        context.start();
+        modems.publishResult = m -> CompletableFuture.failedFuture(new ModemBackedUpException("The modem on "
+                + "/dev/ttyUSB2, client 0 is backed up: 7 publishes wait for it (maxPendingPublishes=7; the client is "
+                + "WAITING_TO_RETRY); the publish to 't' is refused and will never be sent. Raise maxPendingPublishes, or"
+                + " set blockWhenFull=true to wait for room within publishTimeout", "/dev/ttyUSB2", 0, 7, 7));
+        MockEndpoint backedUp = context.getEndpoint("mock:backedUp", MockEndpoint.class);
+        backedUp.expectedMessageCount(1);
+        context.createProducerTemplate().sendBody("direct:in", "x");
+        backedUp.assertIsSatisfied();
+        Exception caught = backedUp.getExchanges().get(0).getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        assertThat(caught).isInstanceOf(ModemBackedUpException.class).hasMessageContaining("is backed up")
+                .hasMessageContaining("maxPendingPublishes=7");
+        assertThat(modems.clientSettings.get(0).limits()).isEqualTo(new QueueLimits(7, 9));
+
+        Exchange direct = context.createProducerTemplate().send("cellmqtt:t?" + BASE, e -> e.getMessage().setBody("y"));
+        assertThat(direct.getException()).isInstanceOf(ModemBackedUpException.class);
+        context.createProducerTemplate().send("cellmqtt:t?" + BASE + "&blockWhenFull=true",
+                e -> e.getMessage().setBody("z"));
+        assertThat(modems.client().waitedForRoom).containsExactly(false, false, true);
+    }
+
+    /**
      * Issue 9: the received message's topic header is not a publish override, so a route from one
      * cellmqtt endpoint to another publishes to the second's topic, not back to where the message
      * came from; CamelCellMqttOverrideTopic chooses another; the old header, set by a route, still
@@ -239,6 +276,13 @@ class CellMqttComponentTest {
             assertThat(r.getState()).isEqualTo(HealthCheck.State.UP);
             assertThat(r.getDetails()).containsEntry("serialPort", "/dev/ttyUSB2").containsEntry("state", "CONNECTED")
                     .containsKey("modemState");
+            client.rejected = 3;
+            client.dropped = 4;
+            client.unmatched = 5;
+            client.pendingDeliveries = 6;
+            assertThat(check.call().getDetails()).containsEntry("rejectedPublishes", 3L)
+                    .containsEntry("droppedDeliveries", 4L).containsEntry("unmatchedMessages", 5L)
+                    .containsEntry("pendingDeliveries", 6);
             assertThat(HealthCheckRegistry.get(context).getRepository("producers")).isPresent();
         } finally {
             producer.stop();

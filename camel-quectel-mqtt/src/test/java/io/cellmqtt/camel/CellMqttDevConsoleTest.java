@@ -33,6 +33,10 @@ class CellMqttDevConsoleTest {
                 + "&brokerUrl=tcp://broker:1883&clientId=gw-7&userName=gw&password=RAW(pw-secret)").createProducer();
         producer.start();
         modems.client().state = MqttClientState.CONNECTED;
+        modems.client().rejected = 3;
+        modems.client().dropped = 4;
+        modems.client().unmatched = 5;
+        modems.client().pendingDeliveries = 6;
 
         FactoryFinder finder = context.getCamelContextExtension()
                 .getFactoryFinder("META-INF/services/org/apache/camel/dev-console/");
@@ -41,13 +45,18 @@ class CellMqttDevConsoleTest {
 
         String text = (String) console.call(DevConsole.MediaType.TEXT, Map.of());
         assertThat(text).contains("Modem /dev/ttyUSB2").contains("Client 0 tcp://broker:1883/gw-7: CONNECTED")
-                .contains("published / acknowledged / failed / in flight").doesNotContain("pw-secret");
+                .contains("published / acknowledged / failed / in flight").doesNotContain("pw-secret")
+                .contains("rejected publishes: 3, pending / dropped deliveries: 6 / 4, unmatched messages: 5");
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) console.call(DevConsole.MediaType.JSON, Map.of());
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> list = (List<Map<String, Object>>) json.get("modems");
         assertThat(list).hasSize(1);
         assertThat(list.get(0)).containsEntry("port", "/dev/ttyUSB2");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> client = ((List<Map<String, Object>>) list.get(0).get("clients")).get(0);
+        assertThat(client).containsEntry("rejectedPublishes", 3L).containsEntry("droppedDeliveries", 4L)
+                .containsEntry("unmatchedMessages", 5L).containsEntry("pendingDeliveries", 6);
         assertThat(String.valueOf(json)).doesNotContain("pw-secret");
         producer.stop();
     }

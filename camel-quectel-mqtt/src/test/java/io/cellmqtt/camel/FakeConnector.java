@@ -86,11 +86,18 @@ final class FakeConnector implements ModemConnector {
         volatile MqttClientState state = MqttClientState.STOPPED;
         volatile String reason = "fake";
         final List<OutgoingMessage> published = new CopyOnWriteArrayList<>();
+        /** The waitForRoom of each publish, in order. */
+        final List<Boolean> waitedForRoom = new CopyOnWriteArrayList<>();
+        /** What the bounds refused or dropped, as the stats report it. */
+        volatile long rejected;
+        volatile long dropped;
+        volatile long unmatched;
+        volatile int pendingDeliveries;
 
         @Override
         public io.cellmqtt.modem.ClientStats stats() {
             return new io.cellmqtt.modem.ClientStats(state, java.time.Instant.EPOCH, reason, null, published.size(),
-                    published.size(), 0, 0, 0);
+                    published.size(), 0, 0, 0, rejected, dropped, unmatched, pendingDeliveries);
         }
         final List<String> subscribed = new CopyOnWriteArrayList<>();
         final List<String> unsubscribed = new CopyOnWriteArrayList<>();
@@ -128,6 +135,13 @@ final class FakeConnector implements ModemConnector {
             if (message.size() > 4096) {
                 throw new IllegalArgumentException("payload of " + message.size() + " bytes is over the limit of 4096");
             }
+        }
+
+        @Override
+        public CompletableFuture<PublishReceipt> publish(OutgoingMessage message, Duration timeout,
+                boolean waitForRoom) {
+            waitedForRoom.add(waitForRoom);
+            return publish(message, timeout);
         }
 
         @Override

@@ -83,6 +83,14 @@ public class CellMqttComponentConfiguration extends ComponentConfigurationProper
     private Boolean bridgeErrorHandler = false;
 
     /**
+     * The most received messages a modem client keeps waiting for slow routes, 1-1000000. The modem acknowledged them
+     * to the broker already, so a message past it is dropped, counted (droppedDeliveries in the health check and the
+     * dev console) and logged at WARN. Each holds its payload: 1000 of the largest is 4 MiB on a BG95, 10 MiB on a
+     * SIM7600. Per client: the first endpoint that opens the client sets it.
+     */
+    private Integer maxPendingDeliveries = 1000;
+
+    /**
      * Whether the producer should be started lazy (on the first message). By starting lazy you can use this to allow
      * CamelContext and routes to startup in situations where a producer may otherwise fail during starting and cause
      * the route to fail being started. By deferring this startup to be lazy then the startup failure can be handled
@@ -103,9 +111,25 @@ public class CellMqttComponentConfiguration extends ComponentConfigurationProper
     private Boolean retained = false;
 
     /**
+     * Whether a publish that finds its client backed up (maxPendingPublishes without their outcome) waits for room,
+     * blocking the calling thread for at most publishTimeout, instead of failing at once with ModemBackedUpException;
+     * with no room by then it fails with that exception, never sent.
+     */
+    private Boolean blockWhenFull = false;
+
+    /**
      * How many QoS 1/2 publishes may be outstanding per modem client at once, 1-5.
      */
     private Integer inflightWindow = 5;
+
+    /**
+     * The most publishes, of any QoS, a modem client holds at once without their outcome: waiting for the connection,
+     * in the in-flight window, or handed to the AT port and not yet answered for; 1-1000000. Past it a publish fails at
+     * once with ModemBackedUpException (or waits for room, see blockWhenFull) and is never sent. Each holds its
+     * payload: 1000 of the largest is 4 MiB on a BG95 (4096 bytes), 10 MiB on a SIM7600 (10240 bytes). Per client: the
+     * first endpoint that opens the client sets it.
+     */
+    private Integer maxPendingPublishes = 1000;
 
     /**
      * Whether autowiring is enabled. This is used for automatic autowiring options (the option must be marked as
@@ -398,6 +422,30 @@ public class CellMqttComponentConfiguration extends ComponentConfigurationProper
 
     public void setInflightWindow(Integer inflightWindow) {
         this.inflightWindow = inflightWindow;
+    }
+
+    public Integer getMaxPendingPublishes() {
+        return maxPendingPublishes;
+    }
+
+    public void setMaxPendingPublishes(Integer maxPendingPublishes) {
+        this.maxPendingPublishes = maxPendingPublishes;
+    }
+
+    public Boolean getBlockWhenFull() {
+        return blockWhenFull;
+    }
+
+    public void setBlockWhenFull(Boolean blockWhenFull) {
+        this.blockWhenFull = blockWhenFull;
+    }
+
+    public Integer getMaxPendingDeliveries() {
+        return maxPendingDeliveries;
+    }
+
+    public void setMaxPendingDeliveries(Integer maxPendingDeliveries) {
+        this.maxPendingDeliveries = maxPendingDeliveries;
     }
 
     public Boolean getAutowiredEnabled() {
