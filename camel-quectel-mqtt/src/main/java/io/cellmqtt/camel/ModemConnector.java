@@ -136,6 +136,11 @@ interface ModemConnector {
             if (modem.operator() != null) {
                 facts.put("operator", modem.operator());
             }
+            // what the AT engine refused to read (docs/at-engine.md, receive framing and hostile publishers)
+            io.cellmqtt.at.AtChannel.FramingStats refused = modem.framingStats();
+            facts.put("framingErrors", refused.framingErrors());
+            facts.put("ambiguousMessages", refused.ambiguousRecords());
+            facts.put("discardedBytes", refused.discardedBytes());
             return facts;
         }
 

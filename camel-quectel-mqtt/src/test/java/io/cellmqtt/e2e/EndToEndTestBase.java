@@ -285,6 +285,9 @@ abstract class EndToEndTestBase {
         assertThat(got).allSatisfy(e -> assertThat(e.getMessage().getHeader(CellMqttConstants.TOPIC, String.class))
                 .isIn("e2e/forge/ok", "e2e/forge/x\",5,\""));
         assertThat(countCommands("AT+QMTOPEN=", "")).as("a reconnect: the forged +QMTSTAT was believed").isEqualTo(opens);
+        // and the route's health says what was refused
+        assertThat((Number) RouteHealth.consumer(camel, "forge").call().getDetails().get("framingErrors"))
+                .extracting(Number::longValue).isEqualTo(1L);
     }
 
     /** {@link #consume} waited for the route's health to say it is subscribed: the command was sent, and this checks it. */
