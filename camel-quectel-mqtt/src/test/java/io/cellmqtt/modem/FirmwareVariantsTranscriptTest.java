@@ -64,13 +64,7 @@ class FirmwareVariantsTranscriptTest extends TranscriptTestBase {
      */
     @Test
     void aFirmwareThatRefusesRecvModeAndVersionStillConnectsAndReceivesTheLengthLessForm() throws Exception {
-        script = new ScriptedModem().bringUp("Quectel", "BG96", "Revision: BG96MAR02A04M1G")
-                .on("AT+QMTCFG=\"version\",0,4", "ERROR")
-                .ok("AT+QMTCFG=\"pdpcid\",0,1", "AT+QMTCFG=\"ssl\",0,0", "AT+QMTCFG=\"keepalive\",0,120",
-                        "AT+QMTCFG=\"session\",0,1", "AT+QMTCFG=\"timeout\",0,5,3,0", "AT+QMTCFG=\"will\",0,0")
-                .on("AT+QMTCFG=\"recv/mode\",0,0,1", "+CME ERROR: 50")
-                .expect("AT+QMTOPEN=0,\"broker\",1883\r").lines("OK", "+QMTOPEN: 0,0")
-                .expect("AT+QMTCONN=0,\"dev\"\r").lines("OK", "+QMTCONN: 0,0,0")
+        script = new ScriptedModem().bg96WithoutRecvModeConnected()
                 .expect("AT+QMTSUB=0,1,\"cmd/#\",1\r").lines("OK", "+QMTSUB: 0,1,0,1")
                 .lines("+QMTRECV: 0,3,\"cmd/a\",\"a\",5,\"bc\"", "+QMTRECV: 0,4,\"cmd/b\",\"{\"on\":true}\"")
                 .start();

@@ -136,6 +136,21 @@ final class ScriptedModem implements AutoCloseable {
                 .expect("AT+QMTCONN=0,\"" + clientId + "\"\r").lines("OK", "+QMTCONN: 0,0,0");
     }
 
+    /**
+     * An older BG96 (BG96MAR02A04M1G) that refuses {@code AT+QMTCFG="version"} and {@code "recv/mode"}
+     * (its document, reference 000, sets neither), brought up, configured and connected as client 0
+     * to {@code broker:1883} as {@code dev}: messages then come in the length-less form.
+     */
+    ScriptedModem bg96WithoutRecvModeConnected() {
+        return bringUp("Quectel", "BG96", "Revision: BG96MAR02A04M1G")
+                .on("AT+QMTCFG=\"version\",0,4", "ERROR")
+                .ok("AT+QMTCFG=\"pdpcid\",0,1", "AT+QMTCFG=\"ssl\",0,0", "AT+QMTCFG=\"keepalive\",0,120",
+                        "AT+QMTCFG=\"session\",0,1", "AT+QMTCFG=\"timeout\",0,5,3,0", "AT+QMTCFG=\"will\",0,0")
+                .on("AT+QMTCFG=\"recv/mode\",0,0,1", "+CME ERROR: 50")
+                .expect("AT+QMTOPEN=0,\"broker\",1883\r").lines("OK", "+QMTOPEN: 0,0")
+                .expect("AT+QMTCONN=0,\"dev\"\r").lines("OK", "+QMTCONN: 0,0,0");
+    }
+
     ScriptedModem start() {
         thread = new Thread(this::run, "scripted-modem");
         thread.setDaemon(true);
