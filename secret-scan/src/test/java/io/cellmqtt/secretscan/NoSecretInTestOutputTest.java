@@ -34,14 +34,15 @@ import org.junit.jupiter.api.Test;
  *
  * <p>So that it cannot pass by reading nothing: every module with tests must have reports and a registry,
  * and at least {@code secretscan.minFiles} files and {@code secretscan.minLines} lines must be read
- * (system properties, defaults below what the suite writes).
+ * (system properties; the defaults are about half of what the whole suite writes: some 210 files and
+ * 26,000 lines, most of them from the component's end-to-end tests).
  */
 class NoSecretInTestOutputTest {
 
     static final Path ROOT = Path.of(System.getProperty("secretscan.root", "..")).toAbsolutePath().normalize();
     static final Path SELF = Path.of("").toAbsolutePath().normalize();
     static final int MIN_FILES = Integer.getInteger("secretscan.minFiles", 100);
-    static final long MIN_LINES = Long.getLong("secretscan.minLines", 50_000);
+    static final long MIN_LINES = Long.getLong("secretscan.minLines", 12_000);
 
     @Test
     void noSecretTheTestsUsedAppearsInWhatTheyPrintedOrWhatSurefireReported() throws IOException {
