@@ -3,6 +3,7 @@ package io.cellmqtt.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,7 +102,7 @@ class AtBasicsTest {
         assertThat(host.command("AT+QMTCFG=\"will\",0")).contains("+QMTCFG: \"will\",1,1,0,\"dev/lwt\",\"gone, \"");
         assertThat(host.command("AT+QMTCFG=\"will\",0,1,1,0,\"" + "t".repeat(256) + "\",\"x\"")).isEqualTo("\r\nERROR\r\n");
         assertThat(host.command("AT+QMTCFG=\"will\",0,1,1,0,\"t\",\"" + "m".repeat(256) + "\"")).isEqualTo("\r\nERROR\r\n");
-        assertThat(host.command("AT+QMTCFG=\"aliauth\",0,\"pk\",\"dn\",\"secret\"")).isEqualTo("\r\nOK\r\n");
+        assertThat(host.command("AT+QMTCFG=\"aliauth\",0,\"pk\",\"dn\",\"" + TestSecrets.DEVICE_SECRET + "\"")).isEqualTo("\r\nOK\r\n");
         assertThat(host.command("AT+QMTCFG=\"bogus\",0,1")).isEqualTo("\r\nERROR\r\n");
         assertThat(host.command("AT+QSSLCFG=\"cacert\",2,\"cacert.pem\"")).isEqualTo("\r\nOK\r\n");
         assertThat(host.command("AT+QSSLCFG=\"ciphersuite\",2,0XFFFF")).isEqualTo("\r\nOK\r\n");

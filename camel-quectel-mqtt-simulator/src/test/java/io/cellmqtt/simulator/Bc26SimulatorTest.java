@@ -2,6 +2,7 @@ package io.cellmqtt.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class Bc26SimulatorTest extends ModelFlowSupport {
         pahoSubscribe("value", 1);
         assertThat(host.command("AT+QMTOPEN=0,\"127.0.0.1\"," + broker.port(), "+QMTOPEN: 0,"))
                 .isEqualTo("\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
-        assertThat(host.command("AT+QMTCONN=0,\"DSI2598plus\",\"USERNAME\",\"PASSWORD\"", "+QMTCONN: 0,"))
+        assertThat(host.command("AT+QMTCONN=0,\"DSI2598plus\",\"USERNAME\",\"" + TestSecrets.MQTT_PASSWORD + "\"", "+QMTCONN: 0,"))
                 .isEqualTo("\r\nOK\r\n\r\n+QMTCONN: 0,0,0\r\n");
         assertThat(host.command("AT+QMTSUB=0,1,\"value\",2", "+QMTSUB: 0,1,"))
                 .isEqualTo("\r\nOK\r\n\r\n+QMTSUB: 0,1,0,2\r\n");

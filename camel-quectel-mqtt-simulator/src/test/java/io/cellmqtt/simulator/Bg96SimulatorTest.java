@@ -2,6 +2,7 @@ package io.cellmqtt.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,7 @@ class Bg96SimulatorTest extends ModelFlowSupport {
         pahoSubscribe(data, 1);
         assertThat(host.command("AT+QMTOPEN=2,\"127.0.0.1\"," + broker.port(), "+QMTOPEN: 2,"))
                 .isEqualTo("\r\nOK\r\n\r\n+QMTOPEN: 2,0\r\n");
-        assertThat(host.command("AT+QMTCONN=2,\"" + DEVICE + "_0_0_2019010100\",\"" + DEVICE + "\",\"c2VjcmV0\"",
+        assertThat(host.command("AT+QMTCONN=2,\"" + DEVICE + "_0_0_2019010100\",\"" + DEVICE + "\",\"" + TestSecrets.MQTT_PASSWORD + "\"",
                 "+QMTCONN: 2,")).isEqualTo("\r\nOK\r\n\r\n+QMTCONN: 2,0,0\r\n");
 
         assertThat(promptFor("AT+QMTPUB=2,0,0,0,\"" + data + "\"")).isEqualTo("\r\n> ");

@@ -1,5 +1,6 @@
 package io.cellmqtt.simulator;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 final class CmqttBroker implements AutoCloseable {
 
     static final String USER = "dev";
-    static final String PASSWORD = "s3,cret";
-    private static final String STORE_PASSWORD = "changeit";
+    static final String PASSWORD = TestSecrets.PASSWORD_WITH_COMMA;
+    private static final String STORE_PASSWORD = TestSecrets.KEYSTORE_PASSWORD;
 
     private final Server server = new Server();
     private final int port = freePort();

@@ -4,6 +4,7 @@ import static io.cellmqtt.simulator.SimcomHost.latin1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -216,7 +217,8 @@ class CmqttFlowTest {
         assertThat(host.brokerCommand("AT+CMQTTSTART", "+CMQTTSTART")).contains("+CMQTTSTART: 0");
         assertThat(host.command("AT+CMQTTACCQ=0,\"sim-auth\",0")).isEqualTo("\r\nOK\r\n");
         String url = broker.modemUrl(false);
-        assertThat(host.brokerCommand("AT+CMQTTCONNECT=0,\"" + url + "\",60,1,\"dev\",\"wrong\"", "+CMQTTCONNECT"))
+        assertThat(host.brokerCommand("AT+CMQTTCONNECT=0,\"" + url + "\",60,1,\"dev\",\"" + TestSecrets.WRONG_PASSWORD + "\"",
+                "+CMQTTCONNECT"))
                 .isEqualTo("\r\n+CMQTTCONNECT: 0,30\r\n\r\nERROR\r\n");
         // a comma inside the quoted password is part of it
         assertThat(CmqttBroker.PASSWORD).contains(",");

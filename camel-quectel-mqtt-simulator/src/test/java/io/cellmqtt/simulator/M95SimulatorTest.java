@@ -2,6 +2,7 @@ package io.cellmqtt.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,7 @@ class M95SimulatorTest extends ModelFlowSupport {
         assertThat(host.command("AT+QMTOPEN=0, \"127.0.0.1\"," + broker.port(), "+QMTOPEN: 0,"))
                 .isEqualTo("\r\nOK\r\n\r\n+QMTOPEN: 0,0\r\n");
         assertThat(host.command("AT+QMTOPEN?")).isEqualTo("\r\n+QMTOPEN: 0,\"127.0.0.1\"," + broker.port() + "\r\n\r\nOK\r\n");
-        assertThat(host.command("AT+QMTCONN=0,\"clientExample\",\"username\",\"password\"", "+QMTCONN: 0,"))
+        assertThat(host.command("AT+QMTCONN=0,\"clientExample\",\"username\",\"" + TestSecrets.MQTT_PASSWORD + "\"", "+QMTCONN: 0,"))
                 .isEqualTo("\r\nOK\r\n\r\n+QMTCONN: 0,0,0\r\n");
         assertThat(host.command("AT+QMTSUB=0,1,\"topic/example\",2", "+QMTSUB: 0,1,"))
                 .isEqualTo("\r\nOK\r\n\r\n+QMTSUB: 0,1,0,2\r\n");
@@ -199,7 +200,7 @@ class M95SimulatorTest extends ModelFlowSupport {
         assertThat(host.command("AT+CEDRXS=0")).isEqualTo(error());
         assertThat(host.command("AT+QEDRXCFG=0")).isEqualTo(error());
         assertThat(host.command("AT+QSCLK=0")).isEqualTo(ok());
-        assertThat(host.command("AT+QICSGP=1,\"CMNET\",\"user\",\"pass\"")).isEqualTo(ok());
+        assertThat(host.command("AT+QICSGP=1,\"CMNET\",\"user\",\"" + TestSecrets.APN_PASSWORD + "\"")).isEqualTo(ok());
         assertThat(host.command("AT+QICSGP=1,\"CMNET\"")).isEqualTo(ok());
         assertThat(host.command("AT+QICSGP=1,1,\"CMNET\",\"\",\"\",1")).as("the BG95 form").isEqualTo(error());
         assertThat(host.command("AT+QIACT")).isEqualTo(ok());

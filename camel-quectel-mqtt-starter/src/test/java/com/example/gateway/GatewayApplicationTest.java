@@ -1,5 +1,6 @@
 package com.example.gateway;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -98,7 +99,7 @@ class GatewayApplicationTest {
         assertThat(c.getModem()).isEqualTo("bg95");
         assertThat(c.getClientId()).isEqualTo("gateway-7");
         assertThat(c.getUserName()).isEqualTo("gateway-7");
-        assertThat(c.getPassword()).isEqualTo("s3cret");
+        assertThat(c.getPassword()).isEqualTo(TestSecrets.MQTT_PASSWORD);
         assertThat(c.getKeepAliveInterval()).isEqualTo(30);
         assertThat(c.getPublishTimeout()).isEqualTo(20000L);
         assertThat(c.getReconnectDelay()).isEqualTo(200L);

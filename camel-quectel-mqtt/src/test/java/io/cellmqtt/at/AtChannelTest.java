@@ -3,6 +3,7 @@ package io.cellmqtt.at;
 import io.cellmqtt.link.LinkListener;
 import io.cellmqtt.loop.ModemLoop;
 import io.cellmqtt.loop.ModemThreads;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -734,7 +735,7 @@ class AtChannelTest {
 
     @Test
     void secretsNeverShowInExceptions() throws Exception {
-        String secret = "s3cr3t-pw";
+        String secret = TestSecrets.MQTT_PASSWORD;
         String text = "AT+QMTCONN=0,\"client\",\"user\",\"" + secret + "\"";
         String masked = "AT+QMTCONN=0,\"client\",\"user\",\"***\"";
         open(FakeModem.withResync((line, m) -> {
@@ -768,7 +769,7 @@ class AtChannelTest {
 
     @Test
     void aLateEchoOfASecretCommandIsNeverDispatched() throws Exception {
-        String secret = "AT+QMTCONN=0,\"c\",\"u\",\"pw123\"";
+        String secret = "AT+QMTCONN=0,\"c\",\"u\",\"" + TestSecrets.MQTT_PASSWORD + "\"";
         CompletableFuture<Void> timedOut = new CompletableFuture<>();
         open(FakeModem.withResync((line, m) -> {
             if (line.equals(secret)) {

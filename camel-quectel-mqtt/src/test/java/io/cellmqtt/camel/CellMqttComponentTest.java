@@ -1,5 +1,6 @@
 package io.cellmqtt.camel;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
@@ -80,19 +81,22 @@ class CellMqttComponentTest {
     @Test
     void secretsAreMaskedInToStringAndSanitizedUris() {
         context.start();
-        String uri = "cellmqtt:a?" + BASE + "&userName=bob&password=s3cr3t&apn=iot&apnPassword=apns3cr3t";
+        String uri = "cellmqtt:a?" + BASE + "&userName=bob&password=" + TestSecrets.MQTT_PASSWORD + "&apn=iot&apnPassword="
+                + TestSecrets.APN_PASSWORD;
         CellMqttEndpoint e = context.getEndpoint(uri, CellMqttEndpoint.class);
-        assertThat(e.toString()).doesNotContain("s3cr3t");
-        assertThat(e.getConfiguration().toString()).doesNotContain("s3cr3t").contains("userName=bob");
-        assertThat(URISupport.sanitizeUri(uri)).doesNotContain("s3cr3t");
-        assertThat(URISupport.sanitizeUri(e.getEndpointUri())).doesNotContain("s3cr3t");
+        for (String secret : new String[] {TestSecrets.MQTT_PASSWORD, TestSecrets.APN_PASSWORD}) {
+            assertThat(e.toString()).doesNotContain(secret);
+            assertThat(e.getConfiguration().toString()).doesNotContain(secret).contains("userName=bob");
+            assertThat(URISupport.sanitizeUri(uri)).doesNotContain(secret);
+            assertThat(URISupport.sanitizeUri(e.getEndpointUri())).doesNotContain(secret);
+        }
     }
 
     @Test
     void producerMapsBodyAndHeadersIntoTheOutgoingMessage() throws Exception {
         context.start();
         ProducerTemplate template = context.createProducerTemplate();
-        String uri = "cellmqtt:plant/7/telemetry?" + BASE + "&clientId=dev-1&password=pw";
+        String uri = "cellmqtt:plant/7/telemetry?" + BASE + "&clientId=dev-1&password=" + TestSecrets.MQTT_PASSWORD;
 
         Exchange text = template.send(uri, ex -> ex.getMessage().setBody("héllo"));
         assertThat(text.getException()).isNull();
@@ -133,7 +137,7 @@ class CellMqttComponentTest {
         assertThat(s.brokerPort()).isEqualTo(1883);
         assertThat(s.ssl()).isFalse();
         assertThat(s.clientId()).isEqualTo("dev-1");
-        assertThat(s.password()).isEqualTo("pw");
+        assertThat(s.password()).isEqualTo(TestSecrets.MQTT_PASSWORD);
         assertThat(s.clientIndex()).isEqualTo(-1);
         assertThat(s.secLevel()).isEqualTo(-1);
         assertThat(s.keepAliveInterval()).isEqualTo(120);
@@ -262,14 +266,16 @@ class CellMqttComponentTest {
     void aProducersCheckIsNamedByItsEndpointWithoutSecretsAndSaysWhatItKnows() throws Exception {
         context.start();
         org.apache.camel.Producer producer = context.getEndpoint(
-                "cellmqtt:plant/7/telemetry?" + BASE + "&userName=gw&password=RAW(s3cr3t-pw)").createProducer();
+                "cellmqtt:plant/7/telemetry?" + BASE + "&userName=gw&password=RAW(" + TestSecrets.MQTT_PASSWORD + ")")
+                .createProducer();
         producer.start();
         try {
             // Camel's producers repository is off by default (camel.health.producersEnabled=true turns it on)
             HealthCheckRegistry.get(context).getRepository("producers").orElseThrow().setEnabled(true);
             HealthCheck check = HealthCheckRegistry.get(context).stream()
                     .filter(c -> c.getId().startsWith("producer:cellmqtt")).findFirst().orElseThrow();
-            assertThat(check.getId()).contains("plant/7/telemetry").contains("serialPort=").doesNotContain("s3cr3t-pw");
+            assertThat(check.getId()).contains("plant/7/telemetry").contains("serialPort=")
+                    .doesNotContain(TestSecrets.MQTT_PASSWORD);
             FakeConnector.FakeClient client = modems.client();
             client.state = io.cellmqtt.modem.MqttClientState.CONNECTED;
             HealthCheck.Result r = check.call();

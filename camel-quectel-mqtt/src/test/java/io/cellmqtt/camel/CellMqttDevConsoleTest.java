@@ -1,6 +1,7 @@
 package io.cellmqtt.camel;
 
 import io.cellmqtt.modem.MqttClientState;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.apache.camel.ExtendedCamelContext;
 import org.apache.camel.console.DevConsole;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -30,7 +31,8 @@ class CellMqttDevConsoleTest {
         context.addComponent("cellmqtt", component);
         context.start();
         org.apache.camel.Producer producer = context.getEndpoint("cellmqtt:plant/7/telemetry?serialPort=/dev/ttyUSB2"
-                + "&brokerUrl=tcp://broker:1883&clientId=gw-7&userName=gw&password=RAW(pw-secret)").createProducer();
+                + "&brokerUrl=tcp://broker:1883&clientId=gw-7&userName=gw&password=RAW(" + TestSecrets.MQTT_PASSWORD + ")")
+                .createProducer();
         producer.start();
         modems.client().state = MqttClientState.CONNECTED;
         modems.client().rejected = 3;
@@ -45,7 +47,7 @@ class CellMqttDevConsoleTest {
 
         String text = (String) console.call(DevConsole.MediaType.TEXT, Map.of());
         assertThat(text).contains("Modem /dev/ttyUSB2").contains("Client 0 tcp://broker:1883/gw-7: CONNECTED")
-                .contains("published / acknowledged / failed / in flight").doesNotContain("pw-secret")
+                .contains("published / acknowledged / failed / in flight").doesNotContain(TestSecrets.MQTT_PASSWORD)
                 .contains("rejected publishes: 3, pending / dropped deliveries: 6 / 4, unmatched messages: 5");
         @SuppressWarnings("unchecked")
         Map<String, Object> json = (Map<String, Object>) console.call(DevConsole.MediaType.JSON, Map.of());
@@ -57,7 +59,7 @@ class CellMqttDevConsoleTest {
         Map<String, Object> client = ((List<Map<String, Object>>) list.get(0).get("clients")).get(0);
         assertThat(client).containsEntry("rejectedPublishes", 3L).containsEntry("droppedDeliveries", 4L)
                 .containsEntry("unmatchedMessages", 5L).containsEntry("pendingDeliveries", 6);
-        assertThat(String.valueOf(json)).doesNotContain("pw-secret");
+        assertThat(String.valueOf(json)).doesNotContain(TestSecrets.MQTT_PASSWORD);
         producer.stop();
     }
 

@@ -1,5 +1,6 @@
 package io.cellmqtt.camel;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -138,7 +139,7 @@ class CellMqttValidationTest {
     @Test
     void secretWithQuoteIsRefusedWithoutShowingIt() {
         ResolveEndpointFailedException e = assertThrows(ResolveEndpointFailedException.class,
-                () -> context.getEndpoint("cellmqtt:t?" + BASE + "&password=RAW(s3cr\"et)"));
+                () -> context.getEndpoint("cellmqtt:t?" + BASE + "&password=RAW(" + TestSecrets.PASSWORD_WITH_QUOTE + ")"));
         assertThat(rootMessage(e)).contains("password contains a double quote").doesNotContain("s3cr");
         assertThat(e.getMessage()).doesNotContain("s3cr");
     }

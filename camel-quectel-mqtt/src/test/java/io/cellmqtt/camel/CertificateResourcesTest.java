@@ -1,6 +1,7 @@
 package io.cellmqtt.camel;
 
 import io.cellmqtt.modem.CertificateFile;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 /** Issue 8, point 1: where caCert, clientCert and clientKey come from, and what is refused before any byte is sent. */
 class CertificateResourcesTest {
-    private static final String KEY = "-----BEGIN RSA PRIVATE KEY-----\nc2VjcmV0LWtleS1ib2R5\n-----END RSA PRIVATE KEY-----\n";
+    private static final String KEY = "-----BEGIN RSA PRIVATE KEY-----\n" + TestSecrets.FAKE_KEY_BODY
+            + "\n-----END RSA PRIVATE KEY-----\n";
     private static final String CERT = "-----BEGIN CERTIFICATE-----\nY2xpZW50\n-----END CERTIFICATE-----\n";
 
     private final DefaultCamelContext context = new DefaultCamelContext();
@@ -72,7 +74,7 @@ class CertificateResourcesTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> CertificateResources.resolve(context, config(null, "file:" + swapped, null)))
                 .withMessage("clientCert from file:" + swapped + " is not a PEM certificate (-----BEGIN CERTIFICATE-----)")
-                .withMessageNotContaining("c2VjcmV0");
+                .withMessageNotContaining(TestSecrets.FAKE_KEY_BODY.substring(0, 40));
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.cellmqtt.camel.oceanconnect.OceanConnect;
 import io.cellmqtt.camel.oceanconnect.OceanConnectDataFormat;
 import io.cellmqtt.camel.oceanconnect.OceanConnectTopics;
 import io.cellmqtt.simulator.SimulatedModem;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import io.moquette.broker.security.IAuthenticator;
@@ -58,10 +59,12 @@ import static org.awaitility.Awaitility.await;
 class OceanConnectEndToEndTest {
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String DEVICE = "7068026a-19fe-4555-8678-48a483fcd985";
-    static final String SECRET = "s3cr3t-Secret_0123456789";
-    static final String WRONG_SECRET = "not-the-Secret_0123456789";
-    /** {@code printf '%s' 's3cr3t-Secret_0123456789' | openssl dgst -sha256 -hmac '2024061712'} */
-    static final String PASSWORD_12 = "f2e90b86e74eec585d45c6bee22fd5ab30267de6111cb18f22dd1fba3dd84e21";
+    static final String SECRET = TestSecrets.DEVICE_SECRET;
+    static final String WRONG_SECRET = TestSecrets.WRONG_DEVICE_SECRET;
+    static final String PASSWORD_12 = TestSecrets.OCEANCONNECT_PASSWORD_2024061712;
+    /** What the component sends when given the wrong secret at noon: a secret too. */
+    static final String WRONG_PASSWORD_12 = TestSecrets.record("OceanConnect password from WRONG_DEVICE_SECRET"
+            + " at 2024061712 (OceanConnectEndToEndTest)", hmac("2024061712", WRONG_SECRET));
     static final Instant NOON = Instant.parse("2024-06-17T12:34:56Z");
     static final OceanConnectTopics TOPICS = OceanConnect.topics(DEVICE);
 
@@ -86,7 +89,7 @@ class OceanConnectEndToEndTest {
         String pw = password == null ? null : new String(password, StandardCharsets.US_ASCII);
         boolean ok;
         if ("checker".equals(userName)) {
-            ok = "checker-pw".equals(pw);
+            ok = TestSecrets.CHECKER_PASSWORD.equals(pw);
         } else {
             Matcher m = Pattern.compile(Pattern.quote(DEVICE) + "_0_0_(\\d{10})").matcher(clientId);
             ok = DEVICE.equals(userName) && m.matches() && pw != null && pw.equals(hmac(m.group(1), SECRET));
@@ -166,7 +169,7 @@ class OceanConnectEndToEndTest {
         });
         MqttConnectOptions o = new MqttConnectOptions();
         o.setUserName("checker");
-        o.setPassword("checker-pw".toCharArray());
+        o.setPassword(TestSecrets.CHECKER_PASSWORD.toCharArray());
         checker.connect(o);
     }
 
@@ -186,7 +189,7 @@ class OceanConnectEndToEndTest {
         String text = log.toString(StandardCharsets.UTF_8);
         assertThat(text).as("the log while the test ran").contains("Starting MQTT client")
                 .doesNotContain(SECRET).doesNotContain(WRONG_SECRET).doesNotContain(PASSWORD_12)
-                .doesNotContain(hmac("2024061712", WRONG_SECRET));
+                .doesNotContain(WRONG_PASSWORD_12);
     }
 
     List<String> commandsOfThisTest() {
@@ -269,7 +272,7 @@ class OceanConnectEndToEndTest {
         assertThat(result.getState()).isEqualTo(org.apache.camel.health.HealthCheck.State.DOWN);
         String message = result.getMessage().orElseThrow();
         assertThat(message).containsPattern("\\+QMTCONN: \\d,0,4: connection refused: bad user name or password");
-        assertThat(message).doesNotContain(WRONG_SECRET).doesNotContain(hmac("2024061712", WRONG_SECRET));
+        assertThat(message).doesNotContain(WRONG_SECRET).doesNotContain(WRONG_PASSWORD_12);
         assertThat(logins).anyMatch(l -> !l.accepted() && l.clientId().equals(DEVICE + "_0_0_2024061712"));
     }
 

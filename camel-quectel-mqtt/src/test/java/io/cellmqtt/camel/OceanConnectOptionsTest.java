@@ -5,6 +5,7 @@ import io.cellmqtt.camel.oceanconnect.OceanConnect;
 import io.cellmqtt.modem.MqttClientSettings;
 import io.cellmqtt.modem.MqttCredentials;
 import io.cellmqtt.modem.MqttCredentialsProvider;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ResolveEndpointFailedException;
 import org.apache.camel.builder.RouteBuilder;
@@ -24,10 +25,9 @@ class OceanConnectOptionsTest {
 
     static final String BASE = "serialPort=/dev/ttyUSB2&brokerUrl=ssl://160.44.204.79:8883";
     static final String DEVICE = "7068026a-19fe-4555-8678-48a483fcd985";
-    static final String SECRET = "s3cr3t-Secret_0123456789";
+    static final String SECRET = TestSecrets.DEVICE_SECRET;
     static final String OCEAN = "&oceanConnectDeviceId=" + DEVICE + "&oceanConnectDeviceSecret=RAW(" + SECRET + ")";
-    /** {@code printf '%s' 's3cr3t-Secret_0123456789' | openssl dgst -sha256 -hmac '2024061712'} */
-    static final String PASSWORD_12 = "f2e90b86e74eec585d45c6bee22fd5ab30267de6111cb18f22dd1fba3dd84e21";
+    static final String PASSWORD_12 = TestSecrets.OCEANCONNECT_PASSWORD_2024061712;
 
     CamelContext context;
     CellMqttComponent component;

@@ -1,5 +1,6 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,8 @@ class Bc26TranscriptTest extends TranscriptTestBase {
                 // 開啟 MQTT 連接
                 .expect("AT+QMTOPEN=0,\"quiz.us.kg\",2000\r").lines("OK", "+QMTOPEN: 0,0")
                 // 連線 MQTT 伺服器
-                .expect("AT+QMTCONN=0,\"DSI2598plus\",\"USERNAME\",\"PASSWORD\"\r").lines("OK", "+QMTCONN: 0,0,0")
+                // (the password is ours: one the secret scan knows)
+                .expect("AT+QMTCONN=0,\"DSI2598plus\",\"USERNAME\",\"" + TestSecrets.MQTT_PASSWORD + "\"\r").lines("OK", "+QMTCONN: 0,0,0")
                 // 訂閱主題
                 .expect("AT+QMTSUB=0,1,\"value\",2\r").lines("OK", "+QMTSUB: 0,1,0,2")
                 // 發布訊息: the inline form, the message quoted on the command line
@@ -88,7 +90,7 @@ class Bc26TranscriptTest extends TranscriptTestBase {
         assertThat(modem.identity().model()).isEqualTo("Quectel_BC26");
 
         MqttClient client = modem.createClient(settings("quiz.us.kg", 2000, "DSI2598plus")
-                .withCredentials("USERNAME", "PASSWORD"));
+                .withCredentials("USERNAME", TestSecrets.MQTT_PASSWORD));
         client.start().get(10, TimeUnit.SECONDS);
         List<ReceivedMessage> got = new CopyOnWriteArrayList<>();
         client.subscribe("value", 2, got::add).get(10, TimeUnit.SECONDS);
@@ -223,11 +225,11 @@ class Bc26TranscriptTest extends TranscriptTestBase {
     void apnCredentialsAreRefusedBecauseCgdcontHasNone() throws Exception {
         // Refused as soon as the model is known: the start fails and nothing of the APN is ever sent.
         script = new ScriptedModem().identify(ATI).on("AT+GSN", "866425030000001", "OK").expectClosed().start();
-        ModemSettings withCredentials = new ModemSettings("scripted", 115200, "bc26", "ctnb", "user", "s3cret", 1,
+        ModemSettings withCredentials = new ModemSettings("scripted", 115200, "bc26", "ctnb", "user", TestSecrets.APN_PASSWORD, 1,
                 false, Duration.ofSeconds(5));
         assertThatThrownBy(() -> Modem.open(withCredentials, script.link())).isInstanceOf(ModemException.class)
                 .hasMessageContaining("apnUserName/apnPassword can't be used with bc26")
-                .hasMessageNotContaining("s3cret");
+                .hasMessageNotContaining(TestSecrets.APN_PASSWORD);
         script.awaitFinished(WAIT);
         script.awaitFinished(WAIT);
     }

@@ -1,5 +1,6 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -220,16 +221,16 @@ class Bg95TranscriptTest extends TranscriptTestBase {
     void badCredentialsFailStartWithTheMeaningAndNoSecret() throws Exception {
         script = new ScriptedModem().bringUp().defaultConfig(0)
                 .expect("AT+QMTOPEN=0,\"broker\",1883\r").lines("OK", "+QMTOPEN: 0,0")
-                .expect("AT+QMTCONN=0,\"dev\",\"user\",\"s3cr3t-pw\"\r").lines("OK", "+QMTCONN: 0,0,4")
+                .expect("AT+QMTCONN=0,\"dev\",\"user\",\"" + TestSecrets.MQTT_PASSWORD + "\"\r").lines("OK", "+QMTCONN: 0,0,4")
                 .expect("AT+QMTCLOSE=0\r").lines("OK", "+QMTCLOSE: 0,0")
                 .start();
         modem = Modem.open(ModemSettings.of("scripted"), script.link());
-        MqttClientSettings creds = settings("broker", 1883, "dev").withCredentials("user", "s3cr3t-pw");
+        MqttClientSettings creds = settings("broker", 1883, "dev").withCredentials("user", TestSecrets.MQTT_PASSWORD);
         MqttClient client = modem.createClient(creds);
         assertThat(client.start()).failsWithin(WAIT).withThrowableThat()
                 .withMessageContaining("bad user name or password")
                 .withMessageContaining("+QMTCONN: 0,0,4")
-                .withMessageNotContaining("s3cr3t-pw");
+                .withMessageNotContaining(TestSecrets.MQTT_PASSWORD);
         script.awaitFinished(WAIT);
     }
 

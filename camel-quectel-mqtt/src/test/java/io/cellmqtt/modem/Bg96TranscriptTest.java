@@ -1,5 +1,6 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 import javax.crypto.Mac;
@@ -51,13 +52,14 @@ class Bg96TranscriptTest extends TranscriptTestBase {
     private static final String DEVICE_ID = "7068026a-19fe-4555-8678-48a483fcd985";
     private static final String DATE = "2019010112";
     private static final String CLIENT_ID = DEVICE_ID + "_0_0_" + DATE;
-    private static final String DEVICE_SECRET = "0123456789abcdef";
+    private static final String DEVICE_SECRET = TestSecrets.DEVICE_SECRET;
     private static final String TOPIC_PREFIX = "/huawei/v1/devices/" + DEVICE_ID;
     /** Section 2: the password is HMAC-SHA256 of the device secret, keyed with the client id's date. */
     private static String oceanConnectPassword(String secret, String date) throws Exception {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(date.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        return HexFormat.of().formatHex(mac.doFinal(secret.getBytes(StandardCharsets.UTF_8)));
+        return TestSecrets.record("OceanConnect password at " + date + " (Bg96TranscriptTest)",
+                HexFormat.of().formatHex(mac.doFinal(secret.getBytes(StandardCharsets.UTF_8))));
     }
 
     private static MqttClientSettings huawei(String password) {

@@ -2,6 +2,7 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtErrorException;
 import io.cellmqtt.modem.Captures.Capture;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -345,7 +346,7 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
                 .expect(cap.hostLine("AT+CMQTTACCQ") + "\r").send(cap.reply("AT+CMQTTACCQ"))
                 .on("AT+CMQTTSSLCFG=0,0", "OK")
                 .expect("AT+CMQTTCONNECT=0,\"tcp://hub.azure-devices.net:8883\",60,1,\"hub.azure-devices.net/device_002/"
-                        + "?api-version=2021-04-12\",\"SharedAccessSignature sr=x\"\r")
+                        + "?api-version=2021-04-12\",\"" + TestSecrets.SAS_TOKEN + "\"\r")
                 .send(cap.reply("AT+CMQTTCONNECT"))
                 .on("AT+CMQTTREL=0", "OK")
                 .on("AT+CMQTTSTOP", "OK", "+CMQTTSTOP: 0")
@@ -354,12 +355,12 @@ class CapturedFirmwareReplayTest extends TranscriptTestBase {
         modem = Modem.open(simcomSettings(), script.link());
         MqttClient client = modem.createClient(settings(tls("hub.azure-devices.net", "device_002", "my_cert.pem"),
                 "hub.azure-devices.net", 8883, 60)
-                .withCredentials("hub.azure-devices.net/device_002/?api-version=2021-04-12", "SharedAccessSignature sr=x"));
+                .withCredentials("hub.azure-devices.net/device_002/?api-version=2021-04-12", TestSecrets.SAS_TOKEN));
         Throwable e = failureOf(client.start());
         assertThat(e).isInstanceOf(ResultException.class);
         assertThat(((ResultException) e).result()).isEqualTo(32);
         assertThat(e.getMessage()).contains("+CMQTTCONNECT: 0,32").contains("handshake fail")
-                .doesNotContain("SharedAccessSignature");
+                .doesNotContain("SharedAccessSignature").doesNotContain(TestSecrets.SAS_TOKEN);
         script.awaitFinished(WAIT);
     }
 

@@ -1,5 +1,6 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ class CertificateUploadTranscriptTest extends TranscriptTestBase {
     // Not real keys: PEM-shaped test content, enough for the upload path (the TLS tests use real ones).
     private static final byte[] CA = pem("CERTIFICATE", "Q0EgY2VydGlmaWNhdGUgZm9yIGEgdGVzdA==");
     private static final byte[] CERT = pem("CERTIFICATE", "Y2xpZW50IGNlcnRpZmljYXRlIQ==");
-    private static final byte[] KEY = pem("RSA PRIVATE KEY", "c2VjcmV0IGtleSBib2R5IDEyMzQ1");
+    private static final byte[] KEY = pem("RSA PRIVATE KEY", TestSecrets.FAKE_KEY_BODY);
 
     private static byte[] pem(String kind, String body) {
         return ("-----BEGIN " + kind + "-----\n" + body + "\n-----END " + kind + "-----\n")
@@ -212,8 +213,9 @@ class CertificateUploadTranscriptTest extends TranscriptTestBase {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> CertificateFile.of("clientCert", "bean c", KEY))
                 .withMessageContaining("clientCert from bean c is not a PEM certificate")
-                .withMessageNotContaining("c2VjcmV0");
-        assertThat(CertificateFile.of("clientKey", "bean k", KEY).toString()).doesNotContain("c2VjcmV0")
+                .withMessageNotContaining(TestSecrets.FAKE_KEY_BODY.substring(0, 40));
+        assertThat(CertificateFile.of("clientKey", "bean k", KEY).toString())
+                .doesNotContain(TestSecrets.FAKE_KEY_BODY.substring(0, 40))
                 .isEqualTo("clientKey " + "cellmqtt-key-" + CertificateFile.of("clientKey", "x", KEY).name()
                         .substring("cellmqtt-key-".length()) + " (from bean k, " + KEY.length + " bytes)");
     }

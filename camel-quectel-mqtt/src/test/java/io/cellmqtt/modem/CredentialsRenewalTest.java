@@ -2,6 +2,7 @@ package io.cellmqtt.modem;
 
 import io.cellmqtt.camel.oceanconnect.MutableClock;
 import io.cellmqtt.camel.oceanconnect.OceanConnect;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -21,11 +22,9 @@ import static org.awaitility.Awaitility.await;
  */
 class CredentialsRenewalTest extends TranscriptTestBase {
     static final String DEVICE = "7068026a-19fe-4555-8678-48a483fcd985";
-    static final String SECRET = "s3cr3t-Secret_0123456789";
-    /** {@code printf '%s' 's3cr3t-Secret_0123456789' | openssl dgst -sha256 -hmac '2024061712'} */
-    static final String PASSWORD_12 = "f2e90b86e74eec585d45c6bee22fd5ab30267de6111cb18f22dd1fba3dd84e21";
-    /** {@code printf '%s' 's3cr3t-Secret_0123456789' | openssl dgst -sha256 -hmac '2024061713'} */
-    static final String PASSWORD_13 = "f236fae54dca19d622dfbb9edb7b1b9daddf7a1b8096eeaa6e255b88b754e38a";
+    static final String SECRET = TestSecrets.DEVICE_SECRET;
+    static final String PASSWORD_12 = TestSecrets.OCEANCONNECT_PASSWORD_2024061712;
+    static final String PASSWORD_13 = TestSecrets.OCEANCONNECT_PASSWORD_2024061713;
     static final String COMMANDS = "/huawei/v1/devices/" + DEVICE + "/command/json";
 
     private static MqttClientSettings settings(MqttCredentialsProvider provider) {
@@ -101,7 +100,7 @@ class CredentialsRenewalTest extends TranscriptTestBase {
             public MqttCredentials next() {
                 asked.incrementAndGet();
                 // a password that would end the quoted AT parameter: refused, its value not shown
-                return new MqttCredentials("dev", "dev", "pw\",\"AT+QPOWD");
+                return new MqttCredentials("dev", "dev", TestSecrets.PASSWORD_INJECTING_A_COMMAND);
             }
         };
         script = configureSsl(new ScriptedModem().bringUp())
@@ -110,6 +109,7 @@ class CredentialsRenewalTest extends TranscriptTestBase {
         modem = Modem.open(ModemSettings.of("scripted"), script.link());
         MqttClient client = modem.createClient(settings(broken));
         assertThatThrownBy(() -> client.start().get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasMessageNotContaining(TestSecrets.PASSWORD_INJECTING_A_COMMAND).hasMessageNotContaining("QPOWD")
                 .cause().isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("password contains a double quote at index 2")
                 .hasMessageNotContaining("QPOWD");
@@ -136,10 +136,10 @@ class CredentialsRenewalTest extends TranscriptTestBase {
         assertThatThrownBy(() -> MqttClientSettings.of("h", 1).withCredentialsProvider(p).withClientId("x"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("leave clientId, userName and password unset");
-        assertThatThrownBy(() -> MqttClientSettings.of("h", 1).withCredentialsProvider(p).withCredentials("u", "pw"))
-                .hasMessageNotContaining("pw");
+        assertThatThrownBy(() -> MqttClientSettings.of("h", 1).withCredentialsProvider(p)
+                .withCredentials("u", TestSecrets.MQTT_PASSWORD)).hasMessageNotContaining(TestSecrets.MQTT_PASSWORD);
         // setting a provider drops what was fixed before
-        MqttClientSettings s = MqttClientSettings.of("h", 1).withClientId("x").withCredentials("u", "pw")
+        MqttClientSettings s = MqttClientSettings.of("h", 1).withClientId("x").withCredentials("u", TestSecrets.MQTT_PASSWORD)
                 .withCredentialsProvider(p);
         assertThat(s.clientId()).isNull();
         assertThat(s.password()).isNull();
@@ -156,6 +156,7 @@ class CredentialsRenewalTest extends TranscriptTestBase {
                 .hasMessageNotContaining("dev-u");
         assertThatThrownBy(() -> new MqttCredentials("c", "u", "p".repeat(513)))
                 .hasMessage("password of 513 bytes exceeds the limit of 512 bytes");
-        assertThat(new MqttCredentials("c", "u", "hidden").toString()).doesNotContain("hidden").contains("password=***");
+        assertThat(new MqttCredentials("c", "u", TestSecrets.MQTT_PASSWORD).toString()).doesNotContain(TestSecrets.MQTT_PASSWORD)
+                .contains("password=***");
     }
 }

@@ -1,6 +1,7 @@
 package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,8 @@ class M95TranscriptTest extends TranscriptTestBase {
         String data = "This is test data, hello MQTT.";
         script = config(m95(), "0")
                 .expect("AT+QMTOPEN=0,\"220.180.239.212\",1883\r").lines("OK", "+QMTOPEN: 0,0")
-                .expect("AT+QMTCONN=0,\"clientExample\",\"username\",\"password\"\r").lines("OK", "+QMTCONN: 0,0,0")
+                // the manual's session, with a password of ours that the secret scan knows
+                .expect("AT+QMTCONN=0,\"clientExample\",\"username\",\"" + TestSecrets.MQTT_PASSWORD + "\"\r").lines("OK", "+QMTCONN: 0,0,0")
                 .expect("AT+QMTSUB=0,1,\"topic/example\",2\r").lines("OK", "+QMTSUB: 0,1,0,2")
                 .expect("AT+QMTSUB=0,2,\"topic/pub\",0\r").lines("OK", "+QMTSUB: 0,2,0,0")
                 // Spaces after the commas, payload quoted.
@@ -89,7 +91,7 @@ class M95TranscriptTest extends TranscriptTestBase {
                 "866425030000001"));
 
         MqttClient client = modem.createClient(settings("220.180.239.212", 1883, "clientExample")
-                .withCredentials("username", "password"));
+                .withCredentials("username", TestSecrets.MQTT_PASSWORD));
         client.start().get(10, TimeUnit.SECONDS);
         List<ReceivedMessage> example = new CopyOnWriteArrayList<>();
         List<ReceivedMessage> pub = new CopyOnWriteArrayList<>();
@@ -205,9 +207,9 @@ class M95TranscriptTest extends TranscriptTestBase {
 
     @Test
     void theApnGoesWithTheGprsFormOfQicsgpAndThePasswordIsMasked() throws Exception {
-        ModemSettings apn = new ModemSettings("scripted", 115200, "m95", "CMNET", "gprs", "s3cret", 1, false,
+        ModemSettings apn = new ModemSettings("scripted", 115200, "m95", "CMNET", "gprs", TestSecrets.APN_PASSWORD, 1, false,
                 Duration.ofSeconds(5));
-        script = m95().on("AT+QICSGP=1,\"CMNET\",\"gprs\",\"s3cret\"", "OK").start();
+        script = m95().on("AT+QICSGP=1,\"CMNET\",\"gprs\",\"" + TestSecrets.APN_PASSWORD + "\"", "OK").start();
         modem = Modem.open(apn, script.link());
         script.awaitFinished(WAIT);
         List<AtCommand> define = PdpCommands.define(ModemProfile.M95, apn);

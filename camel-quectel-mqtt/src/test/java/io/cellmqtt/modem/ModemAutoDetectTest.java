@@ -1,6 +1,7 @@
 package io.cellmqtt.modem;
 
 import io.cellmqtt.at.AtCommand;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -119,11 +120,11 @@ class ModemAutoDetectTest extends TranscriptTestBase {
 
     @Test
     void sim7600DefinesTheContextWithCgdcontAndCgauthAndMasksThePassword() {
-        ModemSettings apn = new ModemSettings("p", 115200, "sim7600", "iot.aws", "dev", "s3cret", 3, false,
+        ModemSettings apn = new ModemSettings("p", 115200, "sim7600", "iot.aws", "dev", TestSecrets.APN_PASSWORD, 3, false,
                 Duration.ofSeconds(5));
         List<AtCommand> commands = PdpCommands.define(ModemProfile.SIM7600, apn);
         assertThat(commands).extracting(AtCommand::text)
-                .containsExactly("AT+CGDCONT=3,\"IP\",\"iot.aws\"", "AT+CGAUTH=3,1,\"s3cret\",\"dev\"");
+                .containsExactly("AT+CGDCONT=3,\"IP\",\"iot.aws\"", "AT+CGAUTH=3,1,\"" + TestSecrets.APN_PASSWORD + "\",\"dev\"");
         assertThat(commands).extracting(AtCommand::toString)
                 .containsExactly("AT+CGDCONT=3,\"IP\",\"iot.aws\"", "AT+CGAUTH=3,1,\"***\",\"dev\"");
         ModemSettings noCredentials = new ModemSettings("p", 115200, "sim7600", "iot.aws", null, null, 1, false,
@@ -134,12 +135,12 @@ class ModemAutoDetectTest extends TranscriptTestBase {
 
     @Test
     void theBg95FamilyAndBg96SetTheApnWithQicsgp() {
-        ModemSettings apn = new ModemSettings("p", 115200, "bg95", "internet", "u", "s3cret", 2, false,
+        ModemSettings apn = new ModemSettings("p", 115200, "bg95", "internet", "u", TestSecrets.APN_PASSWORD, 2, false,
                 Duration.ofSeconds(5));
         for (ModemProfile p : List.of(ModemProfile.BG95, ModemProfile.BG77, ModemProfile.BG600L, ModemProfile.BG96)) {
             assertThat(PdpCommands.define(p, apn)).extracting(AtCommand::text, AtCommand::toString)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(
-                            "AT+QICSGP=2,1,\"internet\",\"u\",\"s3cret\",3", "AT+QICSGP=2,1,\"internet\",\"u\",\"***\",3"));
+                            "AT+QICSGP=2,1,\"internet\",\"u\",\"" + TestSecrets.APN_PASSWORD + "\",3", "AT+QICSGP=2,1,\"internet\",\"u\",\"***\",3"));
         }
     }
 }

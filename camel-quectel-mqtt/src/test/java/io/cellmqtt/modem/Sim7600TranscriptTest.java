@@ -1,5 +1,6 @@
 package io.cellmqtt.modem;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -537,16 +538,16 @@ class Sim7600TranscriptTest extends TranscriptTestBase {
         script = sim7600()
                 .on("AT+CMQTTSTART", "OK", "+CMQTTSTART: 0")
                 .on("AT+CMQTTACCQ=0,\"dev\",0", "OK")
-                .on("AT+CMQTTCONNECT=0,\"tcp://broker:1883\",120,1,\"user\",\"s3cr3t!\"", "+CMQTTCONNECT: 0,30",
+                .on("AT+CMQTTCONNECT=0,\"tcp://broker:1883\",120,1,\"user\",\"" + TestSecrets.MQTT_PASSWORD + "\"", "+CMQTTCONNECT: 0,30",
                         "ERROR")
                 .on("AT+CMQTTREL=0", "OK")
                 .on("AT+CMQTTSTOP", "OK", "+CMQTTSTOP: 0")
                 .start();
         modem = Modem.open(modemSettings(), script.link());
-        MqttClient client = modem.createClient(plain().withCredentials("user", "s3cr3t!"));
+        MqttClient client = modem.createClient(plain().withCredentials("user", TestSecrets.MQTT_PASSWORD));
         Throwable e = failureOf(client.start());
         assertThat(e.getMessage()).contains(",\"user\",\"***\" -> +CMQTTCONNECT: 0,30")
-                .contains("bad user name or password").doesNotContain("s3cr3t!");
+                .contains("bad user name or password").doesNotContain(TestSecrets.MQTT_PASSWORD);
         script.awaitFinished(WAIT);
     }
 

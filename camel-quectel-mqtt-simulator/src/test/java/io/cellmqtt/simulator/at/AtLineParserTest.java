@@ -2,13 +2,14 @@ package io.cellmqtt.simulator.at;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.junit.jupiter.api.Test;
 
 class AtLineParserTest {
 
     @Test
     void passwordsAreMaskedInLogsOnly() {
-        assertThat(AtInterpreter.maskSecrets("AT+QMTCONN=0,\"id\",\"user\",\"s3cret\""))
+        assertThat(AtInterpreter.maskSecrets("AT+QMTCONN=0,\"id\",\"user\",\"" + TestSecrets.MQTT_PASSWORD + "\""))
                 .isEqualTo("AT+QMTCONN=0,\"id\",\"user\",\"***\"");
         assertThat(AtInterpreter.maskSecrets("AT+QMTCONN=0,\"id\"")).isEqualTo("AT+QMTCONN=0,\"id\"");
     }

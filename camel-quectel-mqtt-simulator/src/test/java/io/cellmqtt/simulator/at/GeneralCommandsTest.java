@@ -7,6 +7,7 @@ import io.cellmqtt.simulator.SimulatedModem;
 import io.cellmqtt.simulator.host.HostInput;
 import io.cellmqtt.simulator.host.HostOutput;
 import io.cellmqtt.simulator.host.HostSession;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -117,7 +118,7 @@ class GeneralCommandsTest {
                         "AT+CEDRXS=0", ERROR, "AT+QEDRXCFG=0", OK, "AT+QSSLCFG=\"cacert\",0,\"a\"", ERROR,
                         "AT+QCFG=\"band\"", ERROR),
                 "m95", Map.of("AT+CEREG?", ERROR, "AT+CGREG?", "\r\n+CGREG: 0,1\r\n" + OK, "AT+CPSMS=0", ERROR,
-                        "AT+CEDRXS=0", ERROR, "AT+QSCLK=0", OK, "AT+QICSGP=1,\"apn\",\"user\",\"pass\"", OK,
+                        "AT+CEDRXS=0", ERROR, "AT+QSCLK=0", OK, "AT+QICSGP=1,\"apn\",\"user\",\"" + TestSecrets.APN_PASSWORD + "\"", OK,
                         "AT+QSSLCFG=\"cacert\",2,\"RAM:cacert.pem\"", OK));
         expected.forEach((name, answers) -> {
             FakeHost host = simulated(name);
@@ -136,7 +137,7 @@ class GeneralCommandsTest {
         assertThat(host.command("AT+CEREG?")).isEqualTo("\r\n+CEREG: 0,1\r\n" + OK);
         assertThat(host.command("AT+CGREG?")).isEqualTo("\r\n+CGREG: 0,1\r\n" + OK);
         assertThat(host.command("AT+CGDCONT=1,\"IP\",\"internet\"")).isEqualTo(OK);
-        assertThat(host.command("AT+CGAUTH=1,1,\"pass\",\"user\"")).isEqualTo(OK);
+        assertThat(host.command("AT+CGAUTH=1,1,\"" + TestSecrets.APN_PASSWORD + "\",\"user\"")).isEqualTo(OK);
         assertThat(host.command("AT+CSCLK=0")).isEqualTo(OK);
         assertThat(host.command("AT+CPSMS=0")).isEqualTo(OK);
         assertThat(host.command("AT+CSSLCFG=\"sslversion\",0,4")).isEqualTo(OK);
@@ -185,15 +186,16 @@ class GeneralCommandsTest {
 
     @Test
     void passwordsOfEveryModelAreMaskedInLogs() {
-        assertThat(AtInterpreter.maskSecrets("AT+QICSGP=1,1,\"apn\",\"user\",\"s3cret\",3"))
+        assertThat(AtInterpreter.maskSecrets("AT+QICSGP=1,1,\"apn\",\"user\",\"" + TestSecrets.APN_PASSWORD + "\",3"))
                 .isEqualTo("AT+QICSGP=1,1,\"apn\",\"user\",\"***\",3");
-        assertThat(AtInterpreter.maskSecrets("AT+QICSGP=1,\"apn\",\"user\",\"s3cret\""))
+        assertThat(AtInterpreter.maskSecrets("AT+QICSGP=1,\"apn\",\"user\",\"" + TestSecrets.APN_PASSWORD + "\""))
                 .isEqualTo("AT+QICSGP=1,\"apn\",\"user\",\"***\"");
-        assertThat(AtInterpreter.maskSecrets("AT+CGAUTH=1,1,\"s3cret\",\"user\""))
+        assertThat(AtInterpreter.maskSecrets("AT+CGAUTH=1,1,\"" + TestSecrets.APN_PASSWORD + "\",\"user\""))
                 .isEqualTo("AT+CGAUTH=1,1,\"***\",\"***\"");
-        assertThat(AtInterpreter.maskSecrets("AT+CMQTTCONNECT=0,\"tcp://h:1883\",60,1,\"u\",\"s3cret\""))
+        assertThat(AtInterpreter.maskSecrets("AT+CMQTTCONNECT=0,\"tcp://h:1883\",60,1,\"u\",\"" + TestSecrets.MQTT_PASSWORD + "\""))
                 .isEqualTo("AT+CMQTTCONNECT=0,\"tcp://h:1883\",60,1,\"u\",\"***\"");
-        assertThat(AtInterpreter.maskSecrets("AT+QMTCONN=0,\"id\",\"user\",\"s3\"cret\"")).doesNotContain("s3");
+        assertThat(AtInterpreter.maskSecrets("AT+QMTCONN=0,\"id\",\"user\",\"" + TestSecrets.PASSWORD_WITH_QUOTE + "\""))
+                .doesNotContain("s3cr");
         assertThat(AtInterpreter.maskSecrets("AT+CGDCONT=1,\"IP\",\"apn\"")).isEqualTo("AT+CGDCONT=1,\"IP\",\"apn\"");
     }
 }

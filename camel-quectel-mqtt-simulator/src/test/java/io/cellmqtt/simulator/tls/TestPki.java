@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -63,6 +64,8 @@ public final class TestPki {
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     private final Path dir;
+    /** The test class that asked for this PKI: the keys are recorded under its name. */
+    private final String user;
     private final List<String> secretBodies = new ArrayList<>();
     private X509Certificate caCert;
     private X509Certificate serverCert;
@@ -70,15 +73,24 @@ public final class TestPki {
     private X509Certificate clientCert;
     private PrivateKey clientKey;
 
-    private TestPki(Path dir) {
+    private TestPki(Path dir, String user) {
         this.dir = dir;
+        this.user = user;
     }
 
-    /** Generates every key and certificate and writes them into {@code dir} (created if needed). */
+    /**
+     * Generates every key and certificate and writes them into {@code dir} (created if needed). Each
+     * private key's body is recorded in the module's {@link TestSecrets} registry, so the suite's secret
+     * scan knows these random keys too.
+     */
     public static TestPki generate(Path dir) {
+        String user = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE)
+                .walk(s -> s.map(f -> f.getDeclaringClass())
+                        .filter(c -> !c.getPackageName().equals(TestPki.class.getPackageName()))
+                        .map(Class::getSimpleName).findFirst().orElse("?"));
         try {
             Files.createDirectories(dir);
-            TestPki p = new TestPki(dir);
+            TestPki p = new TestPki(dir, user);
             p.build();
             return p;
         } catch (IOException e) {
@@ -194,7 +206,7 @@ public final class TestPki {
     /** PKCS#1 for RSA ({@code BEGIN RSA PRIVATE KEY}), SEC 1 for EC ({@code BEGIN EC PRIVATE KEY}). */
     private void writeTraditional(String name, PrivateKey k) throws IOException {
         String text = k.getAlgorithm().equals("EC") ? pem(sec1(k)) : pem(k);
-        secret(text);
+        secret(name, text);
         Files.writeString(dir.resolve(name), text, StandardCharsets.US_ASCII);
     }
 
@@ -212,11 +224,11 @@ public final class TestPki {
 
     private void writePkcs8(String name, PrivateKey k) throws IOException {
         String text = pem(new JcaPKCS8Generator(k, null));
-        secret(text);
+        secret(name, text);
         Files.writeString(dir.resolve(name), text, StandardCharsets.US_ASCII);
     }
 
-    private void secret(String pem) {
+    private void secret(String name, String pem) {
         StringBuilder body = new StringBuilder();
         for (String line : pem.split("\r?\n")) {
             if (!line.startsWith("-----") && !line.isBlank()) {
@@ -224,6 +236,7 @@ public final class TestPki {
             }
         }
         secretBodies.add(body.toString());
+        TestSecrets.recordKey(name + " of the TestPki of " + user, body.toString());
     }
 
     private static String pem(Object o) throws IOException {

@@ -1,5 +1,6 @@
 package io.cellmqtt.simulator.tls;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -41,7 +42,7 @@ public final class TlsChecker implements AutoCloseable {
     /** TLS 1.2 with the test CA as the only trust anchor and the test client certificate and key. */
     public static SSLSocketFactory socketFactory(TestPki pki) {
         try {
-            char[] pw = "changeit".toCharArray();
+            char[] pw = TestSecrets.KEYSTORE_PASSWORD.toCharArray();
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             trust.setCertificateEntry("ca", pki.caCertificate());

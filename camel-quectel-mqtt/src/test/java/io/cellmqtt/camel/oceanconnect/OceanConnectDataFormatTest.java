@@ -3,6 +3,7 @@ package io.cellmqtt.camel.oceanconnect;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cellmqtt.camel.CellMqttConstants;
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
@@ -31,7 +32,7 @@ class OceanConnectDataFormatTest {
     @BeforeEach
     void start() throws Exception {
         camel = new DefaultCamelContext();
-        OceanConnectDataFormat temperature = OceanConnect.device(DEVICE, "secret").dataFormat("Temperature");
+        OceanConnectDataFormat temperature = OceanConnect.device(DEVICE, TestSecrets.DEVICE_SECRET).dataFormat("Temperature");
         OceanConnectDataFormat plain = new OceanConnectDataFormat();
         OceanConnectDataFormat tree = new OceanConnectDataFormat();
         tree.setUnmarshalJsonNode(true);

@@ -1,5 +1,6 @@
 package io.cellmqtt.examples.kafka;
 
+import io.cellmqtt.simulator.secrets.TestSecrets;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +58,7 @@ class KafkaBridgeTest {
         registry.add("CELLMQTT_BROKER_URL", () -> infra.brokerUrl);
         registry.add("CELLMQTT_MODEM", () -> "bg95");
         registry.add("CELLMQTT_USER_NAME", () -> "gateway-7");
-        registry.add("CELLMQTT_PASSWORD", () -> "s3cret");
+        registry.add("CELLMQTT_PASSWORD", () -> TestSecrets.MQTT_PASSWORD);
     }
 
     @AfterAll
