@@ -71,6 +71,7 @@ public final class SimulatedModem implements AutoCloseable {
     private final AtomicInteger threadCount = new AtomicInteger();
     private volatile UsbPort usbPort;
     private volatile Duration latency = Duration.ZERO;
+    private volatile io.cellmqtt.simulator.physics.Physics physics = io.cellmqtt.simulator.physics.Physics.NONE;
     private volatile boolean closed;
 
     private SimulatedModem(ModemProfile profile) {
@@ -287,6 +288,19 @@ public final class SimulatedModem implements AutoCloseable {
      */
     public void setWriteChunking(long seed, int maxChunk) {
         faults.setWriteChunking(seed, maxChunk);
+    }
+
+    /**
+     * The serial link's pacing and the network's round trip from now on (see {@link
+     * io.cellmqtt.simulator.physics.Physics}); {@code Physics.NONE} by default.
+     */
+    public SimulatedModem physics(io.cellmqtt.simulator.physics.Physics p) {
+        physics = p == null ? io.cellmqtt.simulator.physics.Physics.NONE : p;
+        return this;
+    }
+
+    public io.cellmqtt.simulator.physics.Physics physics() {
+        return physics;
     }
 
     /** A delay before each broker-side result (QMTOPEN, CONNACK, SUBACK, PUBACK, received messages...). */
