@@ -1,6 +1,5 @@
 package io.cellmqtt.at;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -67,23 +66,30 @@ public final class AtDigester {
 
     /** Bytes still to be digested: the caller's, or bytes a record took past its end and gives back. */
     private static final class Input {
-        final byte[] buffer;
-        final int end;
+        byte[] buffer;
+        int end;
         int pos;
 
-        Input(byte[] buffer, int pos, int end) {
+        Input set(byte[] buffer, int pos, int end) {
             this.buffer = buffer;
             this.pos = pos;
             this.end = end;
+            return this;
         }
     }
 
     private final PayloadFraming[] framings;
+    /** Inputs still to digest during one {@link #feed}: the caller's, and bytes a record gave back on top. */
+    private final ArrayDeque<Input> inputs = new ArrayDeque<>(4);
+    private final Input callerInput = new Input();
+    /** The events of the {@link #feed} in progress; made on the first one (most reads complete none). */
+    private List<AtEvent> out;
     private Mode mode = Mode.LINE;
     private byte[] line = new byte[256];
     private int lineLength;
     private String header;
-    private ByteArrayOutputStream payload;
+    /** The block being read (SIMCom), filled from its start; {@code remaining} bytes still to come. */
+    private byte[] payload;
     private int remaining;
     private QuectelRecvRecord record;
     private long droppedLines;
@@ -150,10 +156,10 @@ public final class AtDigester {
 
     /** Feeds {@code length} bytes and returns the events they completed, in order. */
     public List<AtEvent> feed(byte[] buffer, int offset, int length) {
-        List<AtEvent> events = new ArrayList<>(2);
+        out = null;
         // A stack, not recursion: bytes a record took past its end are digested before the rest.
-        ArrayDeque<Input> inputs = new ArrayDeque<>(2);
-        inputs.push(new Input(buffer, offset, offset + length));
+        inputs.clear();
+        inputs.push(callerInput.set(buffer, offset, offset + length));
         while (!inputs.isEmpty()) {
             Input in = inputs.peek();
             if (in.pos >= in.end) {
@@ -168,29 +174,29 @@ public final class AtDigester {
                         case PENDING -> {
                         }
                         case MESSAGE -> {
-                            events.add(new AtEvent.Framed(record.header(), record.payload()));
-                            resumeAfterRecord(inputs);
+                            emit(AtEvent.Framed.owning(record.header(), record.payload()));
+                            resumeAfterRecord();
                         }
                         case AMBIGUOUS -> {
                             ambiguousRecords++;
-                            resumeAfterRecord(inputs);
+                            resumeAfterRecord();
                         }
                         case LINE -> {
                             byte[] raw = record.line();
-                            events.add(new AtEvent.Line(new String(raw, StandardCharsets.UTF_8), raw));
-                            resumeAfterRecord(inputs);
+                            emit(AtEvent.Line.owning(new String(raw, StandardCharsets.UTF_8), raw));
+                            resumeAfterRecord();
                         }
                         case TORN -> {
                             framingErrors++;
                             tornRecords++;
-                            resumeAfterRecord(inputs);
+                            resumeAfterRecord();
                         }
                         case UNFRAMEABLE -> distrust();
                     }
                 }
                 case PAYLOAD -> {
                     int n = Math.min(remaining, in.end - in.pos);
-                    payload.write(buf, in.pos, n);
+                    System.arraycopy(buf, in.pos, payload, payload.length - remaining, n);
                     in.pos += n;
                     remaining -= n;
                     if (remaining == 0) {
@@ -201,7 +207,7 @@ public final class AtDigester {
                     byte b = buf[in.pos++];
                     if (b == '\r' || b == '\n') {
                         // the payload's line end; an LF after a CR is an empty line
-                        events.add(new AtEvent.Framed(header, payload.toByteArray()));
+                        emit(AtEvent.Framed.owning(header, payload));
                         releaseBlock();
                         mode = Mode.LINE;
                     } else {
@@ -237,11 +243,11 @@ public final class AtDigester {
                     byte b = buf[in.pos++];
                     if (b == '\r' || b == '\n') {
                         if (lineLength > 0) {
-                            endLine(b, events);
+                            endLine(b);
                         }
                     } else if (b == '>' && lineLength == 0 && promptExpected) {
                         promptExpected = false;
-                        events.add(new AtEvent.Prompt());
+                        emit(new AtEvent.Prompt());
                         mode = Mode.AFTER_PROMPT;
                     } else if (lineLength >= MAX_LINE) {
                         droppedLines++;
@@ -255,7 +261,17 @@ public final class AtDigester {
                 default -> throw new IllegalStateException(mode.name());
             }
         }
+        List<AtEvent> events = out == null ? List.of() : out;
+        out = null;
+        callerInput.buffer = null;
         return events;
+    }
+
+    private void emit(AtEvent e) {
+        if (out == null) {
+            out = new ArrayList<>(2);
+        }
+        out.add(e);
     }
 
     /** How many over-long lines were dropped so far. */
@@ -290,7 +306,7 @@ public final class AtDigester {
 
     /** The bytes the digester holds now: its line buffer, its record's and its block's. */
     public long retainedBytes() {
-        return line.length + (record == null ? 0 : record.retained()) + (payload == null ? 0 : payload.size());
+        return line.length + (record == null ? 0 : record.retained()) + (payload == null ? 0 : payload.length);
     }
 
     private void append(byte b) {
@@ -317,11 +333,11 @@ public final class AtDigester {
         }
     }
 
-    private void resumeAfterRecord(ArrayDeque<Input> inputs) {
+    private void resumeAfterRecord() {
         byte[] rest = record.rest();
         mode = Mode.LINE;
         if (rest.length > 0) {
-            inputs.push(new Input(rest, 0, rest.length));
+            inputs.push(new Input().set(rest, 0, rest.length));
         }
     }
 
@@ -339,7 +355,7 @@ public final class AtDigester {
     }
 
     /** A non-empty line ended with {@code terminator}: a line event, or the header of a block. */
-    private void endLine(byte terminator, List<AtEvent> events) {
+    private void endLine(byte terminator) {
         for (PayloadFraming framing : framings) {
             int n = framing.payloadAfterLine(line, lineLength);
             if (n == PayloadFraming.TOO_LONG) {
@@ -350,17 +366,17 @@ public final class AtDigester {
                 header = new String(line, 0, lineLength, StandardCharsets.UTF_8);
                 lineLength = 0;
                 if (n == 0) {
-                    events.add(new AtEvent.Framed(header, new byte[0]));
+                    emit(AtEvent.Framed.owning(header, new byte[0]));
                     releaseBlock();
                     return;
                 }
                 remaining = n;
-                payload = new ByteArrayOutputStream(Math.min(n, 8192));
+                payload = new byte[n]; // n is within the framing's limit
                 mode = terminator == '\r' ? Mode.LF_AFTER_HEADER : Mode.PAYLOAD;
                 return;
             }
         }
-        events.add(new AtEvent.Line(new String(line, 0, lineLength, StandardCharsets.UTF_8),
+        emit(AtEvent.Line.owning(new String(line, 0, lineLength, StandardCharsets.UTF_8),
                 Arrays.copyOf(line, lineLength)));
         lineLength = 0;
     }

@@ -11,9 +11,13 @@ public sealed interface AtEvent permits AtEvent.Line, AtEvent.Prompt, AtEvent.Fr
      * U+FFFD), {@code raw} the bytes as they came, for what must be taken byte for byte (a message
      * payload in a receive URC that carries no length).
      */
-    record Line(String text, byte[] raw) implements AtEvent {
-        public Line {
-            raw = raw == null ? text.getBytes(StandardCharsets.UTF_8) : raw.clone();
+    final class Line implements AtEvent {
+        private final String text;
+        private final byte[] raw;
+
+        /** @param raw the bytes as they came (copied), or null for {@code text} in UTF-8 */
+        public Line(String text, byte[] raw) {
+            this(text, raw == null ? text.getBytes(StandardCharsets.UTF_8) : raw.clone(), true);
         }
 
         /** A line whose bytes are {@code text} in UTF-8. */
@@ -21,7 +25,21 @@ public sealed interface AtEvent permits AtEvent.Line, AtEvent.Prompt, AtEvent.Fr
             this(text, null);
         }
 
-        @Override
+        private Line(String text, byte[] ownRaw, boolean owned) {
+            this.text = text;
+            this.raw = ownRaw;
+        }
+
+        /** For the digester: {@code raw} is a fresh array nobody else holds, so it is not copied again. */
+        static Line owning(String text, byte[] raw) {
+            return new Line(text, raw, true);
+        }
+
+        public String text() {
+            return text;
+        }
+
+        /** The line's bytes (a copy). */
         public byte[] raw() {
             return raw.clone();
         }
@@ -51,14 +69,37 @@ public sealed interface AtEvent permits AtEvent.Line, AtEvent.Prompt, AtEvent.Fr
      * is the line up to (not including) the payload, {@code payload} exactly the claimed bytes.
      * Whatever follows the payload up to the end of that line (a closing quote) is dropped.
      */
-    record Framed(String header, byte[] payload) implements AtEvent {
-        public Framed {
-            payload = payload.clone();
+    final class Framed implements AtEvent {
+        private final String header;
+        private final byte[] payload;
+
+        /** @param payload the claimed bytes (copied) */
+        public Framed(String header, byte[] payload) {
+            this(header, payload.clone(), true);
         }
 
-        @Override
+        private Framed(String header, byte[] ownPayload, boolean owned) {
+            this.header = header;
+            this.payload = ownPayload;
+        }
+
+        /** For the digester: {@code payload} is a fresh array nobody else holds, so it is not copied again. */
+        static Framed owning(String header, byte[] payload) {
+            return new Framed(header, payload, true);
+        }
+
+        public String header() {
+            return header;
+        }
+
+        /** The payload (a copy). */
         public byte[] payload() {
             return payload.clone();
+        }
+
+        /** The payload's length, without copying it. */
+        public int payloadLength() {
+            return payload.length;
         }
 
         @Override

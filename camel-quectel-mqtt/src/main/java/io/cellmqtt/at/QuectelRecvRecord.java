@@ -61,6 +61,8 @@ final class QuectelRecvRecord {
     private boolean[] overLimit = new boolean[4];
     private int readings;
     private int unresolved;
+    /** The unresolved readings, a binary min-heap on {@code closeAt}: each is checked once, in order. */
+    private int[] heap = new int[4];
     /** The smallest {@code closeAt + 1} of the unresolved readings: nothing to check before it. */
     private int nextCheck = Integer.MAX_VALUE;
     private int chosen = -1;
@@ -98,9 +100,6 @@ final class QuectelRecvRecord {
     void open(byte[] header, int length) {
         if (length > MAX_HEADER) {
             throw new IllegalArgumentException("record header of " + length + " bytes");
-        }
-        if (buf.length > 4096) {
-            buf = new byte[256]; // a big record's buffer is not kept for the next one
         }
         System.arraycopy(header, 0, buf, 0, length);
         len = length;
@@ -238,9 +237,48 @@ final class QuectelRecvRecord {
         closeAt[readings] = close;
         state[readings] = UNRESOLVED;
         overLimit[readings] = over;
+        push(readings);
         readings++;
-        unresolved++;
-        nextCheck = Math.min(nextCheck, close + 1);
+        nextCheck = closeAt[heap[0]] + 1;
+    }
+
+    private void push(int r) {
+        if (unresolved == heap.length) {
+            heap = Arrays.copyOf(heap, heap.length * 2);
+        }
+        int i = unresolved++;
+        heap[i] = r;
+        while (i > 0 && closeAt[heap[(i - 1) / 2]] > closeAt[heap[i]]) {
+            swap(i, (i - 1) / 2);
+            i = (i - 1) / 2;
+        }
+    }
+
+    private int pop() {
+        int top = heap[0];
+        heap[0] = heap[--unresolved];
+        int i = 0;
+        while (true) {
+            int l = 2 * i + 1;
+            int m = i;
+            if (l < unresolved && closeAt[heap[l]] < closeAt[heap[m]]) {
+                m = l;
+            }
+            if (l + 1 < unresolved && closeAt[heap[l + 1]] < closeAt[heap[m]]) {
+                m = l + 1;
+            }
+            if (m == i) {
+                return top;
+            }
+            swap(i, m);
+            i = m;
+        }
+    }
+
+    private void swap(int a, int b) {
+        int t = heap[a];
+        heap[a] = heap[b];
+        heap[b] = t;
     }
 
     /** Checks the readings whose closing bytes are in, and decides once nothing is left to wait for. */
@@ -248,23 +286,14 @@ final class QuectelRecvRecord {
         if (outcome != Outcome.PENDING) {
             return;
         }
-        if (len > nextCheck) {
-            int next = Integer.MAX_VALUE;
-            for (int r = 0; r < readings; r++) {
-                if (state[r] != UNRESOLVED) {
-                    continue;
-                }
-                int c = closeAt[r];
-                if (len > c + 1) {
-                    byte after = buf[c + 1];
-                    state[r] = buf[c] == '"' && (after == '\r' || after == '\n') ? CONSISTENT : FALSE;
-                    unresolved--;
-                } else {
-                    next = Math.min(next, c + 1);
-                }
-            }
-            nextCheck = next;
+        // the readings whose closing quote and the byte after it are in, cheapest first
+        while (unresolved > 0 && len > closeAt[heap[0]] + 1) {
+            int r = pop();
+            int c = closeAt[r];
+            byte after = buf[c + 1];
+            state[r] = buf[c] == '"' && (after == '\r' || after == '\n') ? CONSISTENT : FALSE;
         }
+        nextCheck = unresolved == 0 ? Integer.MAX_VALUE : closeAt[heap[0]] + 1;
         if (closed && unresolved == 0) {
             decide();
         }
