@@ -293,7 +293,10 @@ public final class SimulatedModem implements AutoCloseable {
 
     /**
      * The serial link's pacing and the network's round trip from now on (see {@link
-     * io.cellmqtt.simulator.physics.Physics}); {@code Physics.NONE} by default.
+     * io.cellmqtt.simulator.physics.Physics}); {@code Physics.NONE} by default. The UART paces
+     * every transport's bytes both ways (the next chunk on); the round trip delays what crosses
+     * each broker connection, connections already open included: what the modem sends by half of
+     * it, what the broker sends by the other half plus jitter (the simulator's README, "Physics").
      */
     public SimulatedModem physics(io.cellmqtt.simulator.physics.Physics p) {
         physics = p == null ? io.cellmqtt.simulator.physics.Physics.NONE : p;
@@ -306,7 +309,10 @@ public final class SimulatedModem implements AutoCloseable {
         return physics;
     }
 
-    /** A delay before each broker-side result (QMTOPEN, CONNACK, SUBACK, PUBACK, received messages...). */
+    /**
+     * A delay before each broker-side result (QMTOPEN, CONNACK, SUBACK, PUBACK, received messages...),
+     * on top of {@link #physics}' round trip; results already held keep their delay.
+     */
     public void setNetworkLatency(Duration d) {
         network.latency(d);
     }
