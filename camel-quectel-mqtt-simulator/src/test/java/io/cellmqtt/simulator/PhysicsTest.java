@@ -215,4 +215,20 @@ class PhysicsTest {
         assertThat(times.stream().mapToLong(Long::longValue).max().getAsLong()
                 - times.stream().mapToLong(Long::longValue).min().getAsLong()).isGreaterThan(5 * MS);
     }
+
+    @Test
+    void aSim7600ConnectCostsTheTcpOpenAndTheConnectRoundTrips() {
+        long rtt = 150 * MS;
+        modem = SimulatedModem.of("sim7600");
+        host = FakeHost.attachedTo(modem);
+        host.command("ATE0");
+        modem.physics(Physics.usb(Duration.ofMillis(150)));
+        assertThat(host.command("AT+CMQTTSTART", "+CMQTTSTART:")).contains("+CMQTTSTART: 0");
+        assertThat(host.command("AT+CMQTTACCQ=0,\"physics-sim\",0")).contains("OK");
+        long t0 = System.nanoTime();
+        assertThat(host.command("AT+CMQTTCONNECT=0,\"tcp://127.0.0.1:" + broker.port() + "\",60,1", "+CMQTTCONNECT: 0,"))
+                .contains("+CMQTTCONNECT: 0,0");
+        // the SYN's round trip, then CONNECT's
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(2 * rtt);
+    }
 }
