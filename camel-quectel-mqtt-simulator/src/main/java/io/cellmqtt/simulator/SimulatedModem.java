@@ -70,7 +70,8 @@ public final class SimulatedModem implements AutoCloseable {
     private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
     private final AtomicInteger threadCount = new AtomicInteger();
     private volatile UsbPort usbPort;
-    private volatile Duration latency = Duration.ZERO;
+    /** The network's round trip and jitter (from {@link #physics}) and the fixed result latency. */
+    private final io.cellmqtt.simulator.physics.Network network = new io.cellmqtt.simulator.physics.Network();
     private volatile io.cellmqtt.simulator.physics.Physics physics = io.cellmqtt.simulator.physics.Physics.NONE;
     private volatile boolean closed;
 
@@ -78,8 +79,8 @@ public final class SimulatedModem implements AutoCloseable {
         this.profile = profile;
         this.ssl = new SslContexts(profile, files);
         this.mqtt = switch (profile.family()) {
-            case QUECTEL -> new QmtCommands(profile, output, pdp, group, blocking, () -> latency, ssl::quectel);
-            case SIMCOM -> new CmqttCommands(output, group, blocking, () -> latency, ssl::simcom);
+            case QUECTEL -> new QmtCommands(profile, output, pdp, group, blocking, network, ssl::quectel);
+            case SIMCOM -> new CmqttCommands(output, group, blocking, network, ssl::simcom);
         };
         interpreter = new AtInterpreter(profile, output, mqtt, pdp, files, ssl, this::shutdownClients);
         timer.setRemoveOnCancelPolicy(true);
@@ -121,14 +122,14 @@ public final class SimulatedModem implements AutoCloseable {
      * on the modem writes to {@code toHost} (the last transport served is the one written to).
      */
     public void serve(InputStream fromHost, OutputStream toHost) {
-        HostSession session = new HostSession(fromHost, interpreter, gate);
+        HostSession session = new HostSession(fromHost, interpreter, gate, () -> physics.baudRate());
         sessions.add(session);
         output.attach(toHost);
         startThread("sim-host-reader", () -> runSession(session, toHost));
     }
 
     private void serveNow(InputStream fromHost, OutputStream toHost) {
-        HostSession session = new HostSession(fromHost, interpreter, gate);
+        HostSession session = new HostSession(fromHost, interpreter, gate, () -> physics.baudRate());
         sessions.add(session);
         output.attach(toHost);
         runSession(session, toHost);
@@ -292,10 +293,15 @@ public final class SimulatedModem implements AutoCloseable {
 
     /**
      * The serial link's pacing and the network's round trip from now on (see {@link
-     * io.cellmqtt.simulator.physics.Physics}); {@code Physics.NONE} by default.
+     * io.cellmqtt.simulator.physics.Physics}); {@code Physics.NONE} by default. The UART paces
+     * every transport's bytes both ways (the next chunk on); the round trip delays what crosses
+     * each broker connection, connections already open included: what the modem sends by half of
+     * it, what the broker sends by the other half plus jitter (the simulator's README, "Physics").
      */
     public SimulatedModem physics(io.cellmqtt.simulator.physics.Physics p) {
         physics = p == null ? io.cellmqtt.simulator.physics.Physics.NONE : p;
+        output.baudRate(physics.baudRate());
+        network.physics(physics);
         return this;
     }
 
@@ -303,9 +309,12 @@ public final class SimulatedModem implements AutoCloseable {
         return physics;
     }
 
-    /** A delay before each broker-side result (QMTOPEN, CONNACK, SUBACK, PUBACK, received messages...). */
+    /**
+     * A delay before each broker-side result (QMTOPEN, CONNACK, SUBACK, PUBACK, received messages...),
+     * on top of {@link #physics}' round trip; results already held keep their delay.
+     */
     public void setNetworkLatency(Duration d) {
-        latency = d == null ? Duration.ZERO : d;
+        network.latency(d);
     }
 
     private void shutdownClients() {
