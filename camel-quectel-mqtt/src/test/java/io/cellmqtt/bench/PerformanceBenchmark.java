@@ -155,9 +155,46 @@ public final class PerformanceBenchmark {
             say("  limit = min(r / max(H + M - U, M), w / (RTT + (H + M) / r)), r = baud/10 B/s (USB: w / RTT)");
             say("");
             for (String model : List.of(settings.quectelModel, "sim7600")) {
-                publishTable(model);
+                if (section("publish")) {
+                    publishTable(model);
+                }
             }
             say("");
+            if (section("receive")) {
+                receiveAll();
+            }
+            say("");
+            if (section("footprint")) {
+                footprint();
+            }
+            say("");
+            if (section("scale")) {
+                scale();
+            }
+        } finally {
+            checker.disconnect();
+            checker.close();
+            broker.stop();
+        }
+        say("");
+        say("total %.0f s", (System.nanoTime() - began) / 1e9);
+        if (!section("publish")) {
+            return new Report(List.copyOf(publishes), List.copyOf(lines), List.copyOf(problems), Double.NaN,
+                    Double.NaN);
+        }
+        PublishResult saw = find(settings.quectelModel, "uart", 64, "stop-and-wait");
+        PublishResult pip = find(settings.quectelModel, "uart", 64, "pipelined");
+        return new Report(List.copyOf(publishes), List.copyOf(lines), List.copyOf(problems),
+                pip.rate() / saw.rate(), pip.fraction());
+    }
+
+    /** {@code -Dbench.only=publish,receive,footprint,scale} (any of them) runs only those sections. */
+    private static boolean section(String name) {
+        String only = System.getProperty("bench.only", "");
+        return only.isBlank() || Arrays.asList(only.split(",")).contains(name);
+    }
+
+    private void receiveAll() throws Exception {
             say("receive (a route consuming, 64-byte payloads, published by Paho at the broker):");
             say("  latency e2e = Paho publish -> route (broker, network one way, simulator, UART, component);");
             say("  latency component = the modem wrote the message's last byte to the PTY -> the route has the exchange");
@@ -165,21 +202,6 @@ public final class PerformanceBenchmark {
                 receive(model, "usb", settings.usb);
                 receive(model, "uart", settings.uart);
             }
-            say("");
-            footprint();
-            say("");
-            scale();
-        } finally {
-            checker.disconnect();
-            checker.close();
-            broker.stop();
-        }
-        PublishResult saw = find(settings.quectelModel, "uart", 64, "stop-and-wait");
-        PublishResult pip = find(settings.quectelModel, "uart", 64, "pipelined");
-        say("");
-        say("total %.0f s", (System.nanoTime() - began) / 1e9);
-        return new Report(List.copyOf(publishes), List.copyOf(lines), List.copyOf(problems),
-                pip.rate() / saw.rate(), pip.fraction());
     }
 
     private PublishResult find(String model, String link, int payload, String mode) {
@@ -199,6 +221,9 @@ public final class PerformanceBenchmark {
         say("  %-5s %5s %-14s %5s %8s %8s %6s %6s %6s %9s %-6s %8s", "link", "bytes", "mode", "msgs", "seconds",
                 "pub/s", "H B", "M B", "U B", "limit/s", "bound", "fraction");
         for (String link : List.of("uart", "usb")) {
+            if (!System.getProperty("bench.links", "uart,usb").contains(link)) {
+                continue; // -Dbench.links=usb: the USB cases only (the profile in docs/performance.md)
+            }
             Physics p = link.equals("uart") ? settings.uart : settings.usb;
             for (int payload : new int[] {64, 1024}) {
                 if (settings.shortForm && link.equals("uart") && (payload != 64 || simcom)) {
@@ -555,7 +580,7 @@ public final class PerformanceBenchmark {
         int modems = settings.scaleModems;
         int each = settings.uartPipelined;
         Physics p = settings.uart;
-        PublishResult one = find(model, "uart", 64, "pipelined");
+        PublishResult one = section("publish") ? find(model, "uart", 64, "pipelined") : null;
         say("scale: %d %s modems in one JVM and one Camel context, uart, 64 B, pipelined, %d publishes each, all at once",
                 modems, model, each);
         String run = "r" + runs.incrementAndGet();
@@ -594,9 +619,9 @@ public final class PerformanceBenchmark {
                 }
             }
             double aggregate = modems * each / seconds;
+            double single = one == null ? Double.NaN : one.rate();
             say("  aggregate %.1f publishes/s (%d in %.2f s, %d failed) vs %d x one modem = %.1f: %.2f (target >= 0.9)",
-                    aggregate, modems * each, seconds, failed, modems, modems * one.rate(),
-                    aggregate / (modems * one.rate()));
+                    aggregate, modems * each, seconds, failed, modems, modems * single, aggregate / (modems * single));
             say("  component threads per modem: %.1f (%d for %d modems)", perModem / (double) modems, perModem, modems);
         } finally {
             camel.close();
