@@ -70,7 +70,8 @@ public final class SimulatedModem implements AutoCloseable {
     private final List<Runnable> closeHooks = new CopyOnWriteArrayList<>();
     private final AtomicInteger threadCount = new AtomicInteger();
     private volatile UsbPort usbPort;
-    private volatile Duration latency = Duration.ZERO;
+    /** The network's round trip and jitter (from {@link #physics}) and the fixed result latency. */
+    private final io.cellmqtt.simulator.physics.Network network = new io.cellmqtt.simulator.physics.Network();
     private volatile io.cellmqtt.simulator.physics.Physics physics = io.cellmqtt.simulator.physics.Physics.NONE;
     private volatile boolean closed;
 
@@ -78,8 +79,8 @@ public final class SimulatedModem implements AutoCloseable {
         this.profile = profile;
         this.ssl = new SslContexts(profile, files);
         this.mqtt = switch (profile.family()) {
-            case QUECTEL -> new QmtCommands(profile, output, pdp, group, blocking, () -> latency, ssl::quectel);
-            case SIMCOM -> new CmqttCommands(output, group, blocking, () -> latency, ssl::simcom);
+            case QUECTEL -> new QmtCommands(profile, output, pdp, group, blocking, network, ssl::quectel);
+            case SIMCOM -> new CmqttCommands(output, group, blocking, network, ssl::simcom);
         };
         interpreter = new AtInterpreter(profile, output, mqtt, pdp, files, ssl, this::shutdownClients);
         timer.setRemoveOnCancelPolicy(true);
@@ -121,14 +122,14 @@ public final class SimulatedModem implements AutoCloseable {
      * on the modem writes to {@code toHost} (the last transport served is the one written to).
      */
     public void serve(InputStream fromHost, OutputStream toHost) {
-        HostSession session = new HostSession(fromHost, interpreter, gate);
+        HostSession session = new HostSession(fromHost, interpreter, gate, () -> physics.baudRate());
         sessions.add(session);
         output.attach(toHost);
         startThread("sim-host-reader", () -> runSession(session, toHost));
     }
 
     private void serveNow(InputStream fromHost, OutputStream toHost) {
-        HostSession session = new HostSession(fromHost, interpreter, gate);
+        HostSession session = new HostSession(fromHost, interpreter, gate, () -> physics.baudRate());
         sessions.add(session);
         output.attach(toHost);
         runSession(session, toHost);
@@ -296,6 +297,8 @@ public final class SimulatedModem implements AutoCloseable {
      */
     public SimulatedModem physics(io.cellmqtt.simulator.physics.Physics p) {
         physics = p == null ? io.cellmqtt.simulator.physics.Physics.NONE : p;
+        output.baudRate(physics.baudRate());
+        network.physics(physics);
         return this;
     }
 
@@ -305,7 +308,7 @@ public final class SimulatedModem implements AutoCloseable {
 
     /** A delay before each broker-side result (QMTOPEN, CONNACK, SUBACK, PUBACK, received messages...). */
     public void setNetworkLatency(Duration d) {
-        latency = d == null ? Duration.ZERO : d;
+        network.latency(d);
     }
 
     private void shutdownClients() {

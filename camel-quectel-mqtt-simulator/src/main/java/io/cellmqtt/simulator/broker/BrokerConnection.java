@@ -38,6 +38,8 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import io.cellmqtt.simulator.physics.DelayLine;
+import io.cellmqtt.simulator.physics.Network;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +73,10 @@ public final class BrokerConnection {
     private final Executor blocking;
     private final BrokerEvents events;
     private final Supplier<Duration> latency;
+    /** The modem's network (round trip, jitter) when {@code latency} is one; else null. */
+    private final Network network;
+    /** What crosses the network to and from the broker, in order and late by the round trip. */
+    private final DelayLine line;
     private volatile Channel channel;
     private volatile boolean disconnectSent;
     private volatile boolean closeExpected;
@@ -87,6 +93,8 @@ public final class BrokerConnection {
         this.blocking = blocking;
         this.events = events;
         this.latency = latency;
+        this.network = latency instanceof Network n ? n : null;
+        this.line = (network != null ? network : new Network()).delayLine(group.next());
     }
 
     public boolean isConnected() {
@@ -148,52 +156,119 @@ public final class BrokerConnection {
                 });
         ChannelFuture f = bootstrap.connect(address);
         f.addListener(cf -> {
-            if (!cf.isSuccess()) {
-                Throwable cause = cf.cause();
-                LOG.debug("client {}: connect to {} failed: {}", index, address, String.valueOf(cause));
-                int result = cause instanceof ConnectException ? OPEN_NETWORK_ERROR : OPEN_FAILED;
-                later(() -> events.opened(result));
-                return;
-            }
-            Channel ch = f.channel();
-            channel = ch;
-            if (cancelled) {
-                ch.close(); // the modem gave up on this connection while it was being made
-                return;
-            }
-            ch.closeFuture().addListener(x -> {
-                if (!opened) {
-                    // closed during the TLS handshake (the broker refused it): the handshake's failure
-                    // is the open's result, reported once by its listener; no lost-connection report
-                    return;
-                }
-                ChannelFuture disc = disconnectFuture;
-                if (disc == null) {
-                    later(() -> events.closed(disconnectSent, closeExpected));
-                } else {
-                    // +QMTDISC (a listener on the DISCONNECT write) must be reported before +QMTSTAT: n,5;
-                    // Netty may notify the close before that write's listeners
-                    disc.addListener(y -> later(() -> events.closed(true, closeExpected)));
-                }
-            });
-            SslHandler sslHandler = ch.pipeline().get(SslHandler.class);
-            if (sslHandler == null) {
-                opened = true;
-                later(() -> events.opened(OPEN_OK));
+            // the SYN and its answer (or the refusal) cross the network once each way
+            long rtt = network != null && network.delays() ? network.connectNanos() : 0;
+            if (rtt <= 0) {
+                connected(f, address, false);
             } else {
-                sslHandler.handshakeFuture().addListener(h -> {
-                    if (h.isSuccess()) {
-                        opened = true;
-                        later(() -> events.opened(OPEN_OK));
-                    } else {
-                        LOG.debug("client {}: TLS handshake failed: {}", index, String.valueOf(h.cause()));
-                        closeExpected = true;
-                        ch.close();
-                        later(() -> events.opened(OPEN_TLS_FAILED));
-                    }
-                });
+                if (cf.isSuccess()) {
+                    channel = f.channel(); // a close or drop meanwhile finds it
+                }
+                f.channel().eventLoop().schedule(() -> connected(f, address, true), rtt, TimeUnit.NANOSECONDS);
             }
         });
+    }
+
+    /** The TCP connect's outcome has reached the modem ({@code delayed}: one round trip after it happened). */
+    private void connected(ChannelFuture cf, InetSocketAddress address, boolean delayed) {
+        if (!cf.isSuccess()) {
+            Throwable cause = cf.cause();
+            LOG.debug("client {}: connect to {} failed: {}", index, address, String.valueOf(cause));
+            int result = cause instanceof ConnectException ? OPEN_NETWORK_ERROR : OPEN_FAILED;
+            later(() -> events.opened(result));
+            return;
+        }
+        Channel ch = cf.channel();
+        channel = ch;
+        if (cancelled) {
+            ch.close(); // the modem gave up on this connection while it was being made
+            return;
+        }
+        ch.closeFuture().addListener(x -> {
+            if (!opened) {
+                // closed during the TLS handshake (the broker refused it): the handshake's failure
+                // is the open's result, reported once by its listener; no lost-connection report
+                return;
+            }
+            ChannelFuture disc = disconnectFuture;
+            if (disc == null) {
+                afterClose(() -> later(() -> events.closed(disconnectSent, closeExpected)));
+            } else {
+                // +QMTDISC (a listener on the DISCONNECT write) must be reported before +QMTSTAT: n,5;
+                // Netty may notify the close before that write's listeners
+                disc.addListener(y -> afterClose(() -> later(() -> events.closed(true, closeExpected))));
+            }
+        });
+        if (delayed && !ch.isActive()) {
+            // the broker closed the connection while the answer to the SYN was on its way
+            later(() -> events.opened(OPEN_FAILED));
+            return;
+        }
+        SslHandler sslHandler = ch.pipeline().get(SslHandler.class);
+        if (sslHandler == null) {
+            opened = true;
+            later(() -> events.opened(OPEN_OK));
+        } else {
+            sslHandler.handshakeFuture().addListener(h -> {
+                // the handshake's flights: one more round trip (as TLS 1.3's), not timed byte by byte
+                long rtt = network != null && network.delays() ? network.connectNanos() : 0;
+                if (rtt <= 0) {
+                    handshaken(ch, h.isSuccess(), h.cause());
+                } else {
+                    ch.eventLoop().schedule(() -> handshaken(ch, h.isSuccess(), h.cause()), rtt, TimeUnit.NANOSECONDS);
+                }
+            });
+        }
+    }
+
+    private void handshaken(Channel ch, boolean success, Throwable cause) {
+        if (success) {
+            opened = true;
+            later(() -> events.opened(OPEN_OK));
+        } else {
+            LOG.debug("client {}: TLS handshake failed: {}", index, String.valueOf(cause));
+            closeExpected = true;
+            ch.close();
+            later(() -> events.opened(OPEN_TLS_FAILED));
+        }
+    }
+
+    /**
+     * A close the broker made reaches the modem after what the broker sent before it; one the modem
+     * made itself (QMTCLOSE, a drop) is known at once.
+     */
+    private void afterClose(Runnable r) {
+        if (cancelled) {
+            r.run();
+        } else {
+            line.fromBroker(r);
+        }
+    }
+
+    /**
+     * Hands a packet to the network: written once it crossed (at once without physics). The future
+     * is the write's when written at once, else one already complete: a packet handed to the
+     * network is sent, as far as the modem knows.
+     */
+    private ChannelFuture send(Channel ch, Object msg) {
+        return send(ch, msg, ch.newPromise());
+    }
+
+    private ChannelFuture send(Channel ch, Object msg, io.netty.channel.ChannelPromise promise) {
+        Thread caller = Thread.currentThread();
+        boolean[] inCall = {true};
+        boolean atOnce = line.toBroker(() -> {
+            if (inCall[0] && Thread.currentThread() == caller) {
+                ch.writeAndFlush(msg, promise); // passed straight through
+            } else {
+                ch.writeAndFlush(msg); // a failure (the channel closed meanwhile) loses it, as TCP would
+            }
+        });
+        inCall[0] = false;
+        if (!atOnce) {
+            promise.trySuccess(); // handed to the network
+        }
+        return promise;
     }
 
     public void connect(String clientId, String user, String password, ClientConfig cfg) {
@@ -220,7 +295,7 @@ public final class BrokerConnection {
             // the modem keeps the session alive itself: a PINGREQ whenever nothing was sent for keepalive seconds
             ch.pipeline().addBefore("handler", "idle", new IdleStateHandler(0, cfg.keepAlive, 0));
         }
-        ch.writeAndFlush(b.build());
+        send(ch, b.build());
     }
 
     public void subscribe(int msgId, List<String> topics, List<Integer> qos) {
@@ -228,13 +303,13 @@ public final class BrokerConnection {
         for (int i = 0; i < topics.size(); i++) {
             b.addSubscription(MqttQoS.valueOf(qos.get(i)), topics.get(i));
         }
-        channel.writeAndFlush(b.build());
+        send(channel, b.build());
     }
 
     public void unsubscribe(int msgId, List<String> topics) {
         MqttMessageBuilders.UnsubscribeBuilder b = MqttMessageBuilders.unsubscribe().messageId(msgId);
         topics.forEach(b::addTopicFilter);
-        channel.writeAndFlush(b.build());
+        send(channel, b.build());
     }
 
     public void publish(int msgId, int qos, boolean retain, String topic, byte[] payload) {
@@ -245,7 +320,7 @@ public final class BrokerConnection {
                 .messageId(qos == 0 ? 0 : msgId)
                 .payload(Unpooled.wrappedBuffer(payload))
                 .build();
-        ChannelFuture f = channel.writeAndFlush(m);
+        ChannelFuture f = send(channel, m);
         if (qos == 0) {
             // QoS 0 needs no acknowledgement: the result is known once the packet left
             f.addListener(x -> later(() -> events.published(msgId)));
@@ -260,7 +335,7 @@ public final class BrokerConnection {
         io.netty.channel.ChannelPromise p = channel.newPromise();
         p.addListener(x -> later(() -> onSent.accept(x.isSuccess() ? 0 : 2)));
         disconnectFuture = p;
-        channel.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)), p);
+        send(channel, new MqttMessage(new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0)), p);
     }
 
     /** Closes the TCP connection at the host's request (QMTCLOSE) or at shutdown: no +QMTSTAT. */
@@ -269,13 +344,22 @@ public final class BrokerConnection {
         closeExpected = true;
         connected = false;
         Channel ch = channel;
-        return ch == null ? null : ch.close();
+        if (ch == null) {
+            return null;
+        }
+        if (line.sent()) {
+            return ch.close();
+        }
+        io.netty.channel.ChannelPromise p = ch.newPromise();
+        line.afterSent(() -> ch.close(p)); // the FIN follows the packets still crossing
+        return p;
     }
 
     /** Simulates the network vanishing: no DISCONNECT, an RST, and the broker publishes the will. */
     public void drop() {
         cancelled = true;
         connected = false;
+        line.abortSending(); // what was still crossing never arrives
         Channel ch = channel;
         if (ch != null) {
             ch.config().setOption(ChannelOption.SO_LINGER, 0);
@@ -300,6 +384,17 @@ public final class BrokerConnection {
     private final class Handler extends SimpleChannelInboundHandler<MqttMessage> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, MqttMessage msg) {
+            io.netty.util.ReferenceCountUtil.retain(msg); // handled once it crossed the network
+            line.fromBroker(() -> {
+                try {
+                    handle(ctx, msg);
+                } finally {
+                    io.netty.util.ReferenceCountUtil.release(msg);
+                }
+            });
+        }
+
+        private void handle(ChannelHandlerContext ctx, MqttMessage msg) {
             if (msg.decoderResult().isFailure()) {
                 LOG.warn("client {}: undecodable packet from broker: {}", index, msg.decoderResult().cause().toString());
                 ctx.close();
@@ -328,11 +423,11 @@ public final class BrokerConnection {
                 }
                 case PUBREC -> {
                     int id = ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
-                    ctx.writeAndFlush(idMessage(MqttMessageType.PUBREL, id));
+                    send(ctx.channel(), idMessage(MqttMessageType.PUBREL, id));
                 }
                 case PUBREL -> {
                     int id = ((MqttMessageIdVariableHeader) msg.variableHeader()).messageId();
-                    ctx.writeAndFlush(idMessage(MqttMessageType.PUBCOMP, id));
+                    send(ctx.channel(), idMessage(MqttMessageType.PUBCOMP, id));
                 }
                 case PUBLISH -> {
                     MqttPublishMessage p = (MqttPublishMessage) msg;
@@ -341,9 +436,9 @@ public final class BrokerConnection {
                     byte[] payload = ByteBufUtil.getBytes(p.payload());
                     InboundMessage in = new InboundMessage(id, p.variableHeader().topicName(), payload);
                     if (qos == 1) {
-                        ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(id).build());
+                        send(ctx.channel(), MqttMessageBuilders.pubAck().packetId(id).build());
                     } else if (qos == 2) {
-                        ctx.writeAndFlush(idMessage(MqttMessageType.PUBREC, id));
+                        send(ctx.channel(), idMessage(MqttMessageType.PUBREC, id));
                     }
                     later(() -> events.received(in));
                 }
@@ -358,7 +453,7 @@ public final class BrokerConnection {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
             if (evt instanceof IdleStateEvent) {
                 if (connected) {
-                    ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+                    send(ctx.channel(), new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
                 }
                 return;
             }

@@ -60,6 +60,9 @@ public final class HostOutput implements AutoCloseable {
     private volatile long generation;
     private volatile boolean writing;
     private volatile boolean closed;
+    /** The UART's baud rate towards the host; 0: no pacing (see {@link UartPacer}). */
+    private volatile int baudRate;
+    private final UartPacer pacer = new UartPacer(() -> baudRate);
     private boolean replyInProgress;
     private boolean poweredDown;
     private String beforeNextOk;
@@ -100,6 +103,14 @@ public final class HostOutput implements AutoCloseable {
         if (sink == out) {
             sink = null;
         }
+    }
+
+    /**
+     * Paces what leaves to {@code baud} bits per second, 10 bits a byte, from the next chunk on; 0
+     * (the default) writes as fast as the host takes it.
+     */
+    public void baudRate(int baud) {
+        baudRate = Math.max(0, baud);
     }
 
     public void setChunking(long seed, int max) {
@@ -529,14 +540,24 @@ public final class HostOutput implements AutoCloseable {
     private void writeLoop() {
         try {
             while (true) {
-                Chunk c = queue.take();
+                Chunk c = queue.poll();
+                boolean idle = c == null;
+                if (c == null) {
+                    c = queue.take();
+                }
                 if (c == STOP || closed) {
                     return;
                 }
                 writing = true;
                 try {
+                    if (c.notBefore() != 0 && c.notBefore() - System.nanoTime() > 0) {
+                        idle = true; // the UART waits with the chunk, idle
+                    }
                     if (waitFor(c)) {
-                        write(c.bytes());
+                        if (idle) {
+                            pacer.idle();
+                        }
+                        writePaced(c);
                     }
                 } finally {
                     writing = false;
@@ -544,6 +565,28 @@ public final class HostOutput implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Writes the chunk no faster than the baud rate: as many bytes as the wire carried since the
+     * last ones, about a millisecond's worth at a time; the rest dies with a reset or close.
+     */
+    private void writePaced(Chunk c) throws InterruptedException {
+        byte[] bytes = c.bytes();
+        if (!pacer.paced()) {
+            write(bytes, 0, bytes.length);
+            return;
+        }
+        int off = 0;
+        while (off < bytes.length) {
+            int n = pacer.await(bytes.length - off);
+            if (closed || c.generation() != generation || gate.quiet()) {
+                return;
+            }
+            write(bytes, off, n);
+            pacer.passed(n);
+            off += n;
         }
     }
 
@@ -559,13 +602,13 @@ public final class HostOutput implements AutoCloseable {
         return !closed && c.generation() == generation && !gate.quiet();
     }
 
-    private void write(byte[] bytes) {
+    private void write(byte[] bytes, int off, int len) {
         OutputStream out = sink;
         if (out == null) {
             return; // no host attached: the bytes are lost, as on a real UART
         }
         try {
-            out.write(bytes);
+            out.write(bytes, off, len);
             out.flush();
         } catch (IOException e) {
             LOG.debug("host write failed: {}", e.toString());

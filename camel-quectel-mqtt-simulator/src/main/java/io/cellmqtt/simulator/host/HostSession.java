@@ -32,7 +32,16 @@ public final class HostSession implements Runnable {
     }
 
     public HostSession(InputStream in, LineHandler interpreter, PortGate gate) {
-        this.in = new PushbackInput(in);
+        this(in, interpreter, gate, () -> 0);
+    }
+
+    /**
+     * @param baudRate the UART's rate from the host, read before every chunk: the modem takes the
+     *                 host's bytes no faster (10 bits a byte), the rest waits in the stream (the PTY's
+     *                 buffer), as on a real UART; 0 or less: as fast as they come
+     */
+    public HostSession(InputStream in, LineHandler interpreter, PortGate gate, java.util.function.IntSupplier baudRate) {
+        this.in = new PushbackInput(in, new UartPacer(baudRate));
         this.interpreter = interpreter;
         this.gate = gate;
     }
@@ -47,19 +56,23 @@ public final class HostSession implements Runnable {
      * last byte read can be given back once.
      */
     private static final class PushbackInput {
+        /** A read that took longer found the wire idle: what it got arrived just now. */
+        private static final long BLOCKED_NANOS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(300);
         private final InputStream in;
+        private final UartPacer pacer;
         private final byte[] buf = new byte[4096];
         private int pos;
         private int len;
 
-        PushbackInput(InputStream in) {
+        PushbackInput(InputStream in, UartPacer pacer) {
             this.in = in;
+            this.pacer = pacer;
         }
 
         int read() throws IOException {
             if (pos >= len) {
                 int want = Math.max(1, Math.min(buf.length, in.available()));
-                int n = in.read(buf, 0, want);
+                int n = pacer.paced() ? pacedRead(want) : in.read(buf, 0, want);
                 if (n <= 0) {
                     return -1;
                 }
@@ -67,6 +80,27 @@ public final class HostSession implements Runnable {
                 len = n;
             }
             return buf[pos++] & 0xFF;
+        }
+
+        /** Takes no more than the UART carried since the last bytes: the rest stays in the stream. */
+        private int pacedRead(int want) throws IOException {
+            try {
+                int allowed = pacer.await(want);
+                long before = System.nanoTime();
+                int n = in.read(buf, 0, allowed);
+                if (n <= 0) {
+                    return n;
+                }
+                if (System.nanoTime() - before > BLOCKED_NANOS) {
+                    pacer.arrivedIdle(n); // they were only being written: they still cross the wire
+                } else {
+                    pacer.passed(n);
+                }
+                return n;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while pacing");
+            }
         }
 
         void unread() {
