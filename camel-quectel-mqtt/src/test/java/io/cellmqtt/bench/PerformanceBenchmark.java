@@ -12,6 +12,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -287,19 +288,7 @@ public final class PerformanceBenchmark {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             long[] after = wire.snapshot();
-            int got = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                got = 0;
-                for (int c = 0; c < clients; c++) {
-                    got += arrived.getOrDefault("bench/" + run + "/c" + c, Set.of()).size();
-                }
-                if (got >= n || System.nanoTime() > deadline) {
-                    break;
-                }
-                Thread.sleep(20);
-            }
-            int lost = n - got;
+            int lost = n - awaitArrived(run, clients, n);
             if (lost != 0) {
                 problems.add(run + " " + model + " " + link + " " + payload + " B " + mode + ": " + lost + " of " + n
                         + " never reached the subscriber");
@@ -427,17 +416,30 @@ public final class PerformanceBenchmark {
             org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
             o.setMaxInflight(Math.max(10, n + 10)); // the burst is handed to the broker at once
             publisher.connect(o);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (probes.get() == 0) { // the route holds its subscription once a probe comes through
-                if (System.nanoTime() > deadline) {
-                    problems.add(run + " " + model + " receive: the route never subscribed");
-                    return;
-                }
-                // QoS 0: probes must not pile up in Paho's in-flight window while the route is not there yet
-                publisher.publish(topic, "probe".getBytes(StandardCharsets.US_ASCII), 0, false);
-                Thread.sleep(500);
+            // The route holds its subscription once a probe comes through. QoS 0: probes must not pile up in
+            // Paho's in-flight window while the route is not there yet (those the broker had no subscriber for
+            // are gone).
+            AtomicInteger probesSent = new AtomicInteger();
+            AtomicLong lastProbeSent = new AtomicLong();
+            try {
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    if (probes.get() > 0) {
+                        return true;
+                    }
+                    publisher.publish(topic, "probe".getBytes(StandardCharsets.US_ASCII), 0, false);
+                    probesSent.incrementAndGet();
+                    lastProbeSent.set(System.nanoTime());
+                    return false;
+                });
+            } catch (ConditionTimeoutException e) {
+                problems.add(run + " " + model + " receive: the route never subscribed");
+                return;
             }
-            Thread.sleep(Math.max(200, physics.roundTrip().toMillis() * 2)); // let the last probes drain
+            // Before the burst: every probe arrived, or the last one was sent long enough ago (two round trips)
+            // that those still missing were sent before the subscription and will never come.
+            long drain = TimeUnit.MILLISECONDS.toNanos(Math.max(200, physics.roundTrip().toMillis() * 2));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() ->
+                    probes.get() >= probesSent.get() || System.nanoTime() - lastProbeSent.get() > drain);
             long start = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 MqttMessage m = new MqttMessage(payload("seq=" + i + ";t=" + System.nanoTime() + ";", 64));
@@ -551,29 +553,39 @@ public final class PerformanceBenchmark {
         return ids;
     }
 
-    private static long heapAfterGc() throws InterruptedException {
+    /** The heap in use after collections (System.gc() is a full, synchronous collection on the default G1). */
+    private static long heapAfterGc() {
         for (int i = 0; i < 3; i++) {
             System.gc();
-            Thread.sleep(100);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    private void checkArrived(String run, int clients, int each, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int got;
-        do {
-            got = 0;
-            for (int c = 0; c < clients; c++) {
-                got += arrived.getOrDefault("bench/" + run + "/c" + c, Set.of()).size();
-            }
-            if (got >= clients * each) {
-                return;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        problems.add(run + " " + what + ": " + (clients * each - got) + " of " + clients * each
-                + " never reached the subscriber");
+    /** How many of the run's messages the checker got, once it has {@code expected} or after 30 s. */
+    private int awaitArrived(String run, int clients, int expected) {
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> arrivedCount(run, clients) >= expected);
+        } catch (ConditionTimeoutException e) {
+            // counted below: the shortfall is the figure
+        }
+        return arrivedCount(run, clients);
+    }
+
+    private int arrivedCount(String run, int clients) {
+        int got = 0;
+        for (int c = 0; c < clients; c++) {
+            got += arrived.getOrDefault("bench/" + run + "/c" + c, Set.of()).size();
+        }
+        return got;
+    }
+
+    private void checkArrived(String run, int clients, int each, String what) {
+        int got = awaitArrived(run, clients, clients * each);
+        if (got < clients * each) {
+            problems.add(run + " " + what + ": " + (clients * each - got) + " of " + clients * each
+                    + " never reached the subscriber");
+        }
     }
 
     // ------------------------------------------------------------------------------------------ scale
