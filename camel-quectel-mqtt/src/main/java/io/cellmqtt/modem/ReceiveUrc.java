@@ -45,31 +45,10 @@ final class ReceiveUrc {
         return parseLine(line.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@link #parseLine(String)} on the line's bytes: the payload is taken byte for byte. */
+    /** {@link #parseLine(String)} on the line's bytes: its first {@linkplain #lineReadings reading}, or null. */
     static ReceivedMessage parseLine(byte[] raw) {
-        // Every delimiter is ASCII: read as ISO-8859-1, one char per byte, the positions are the bytes'.
-        String line = new String(raw, StandardCharsets.ISO_8859_1);
-        Head h = head(line);
-        if (h == null || !h.rest.startsWith("\"")) {
-            return null;
-        }
-        int topicEnd = h.rest.indexOf("\",", 1);
-        if (topicEnd < 0) {
-            return null;
-        }
-        String topic = h.rest.substring(1, topicEnd);
-        String after = h.rest.substring(topicEnd + 2);
-        int i = 0;
-        while (i < after.length() && Character.isDigit(after.charAt(i))) {
-            i++;
-        }
-        if (i > 0 && i < after.length() && after.charAt(i) == ',') {
-            after = after.substring(i + 1);
-        }
-        if (after.length() >= 2 && after.startsWith("\"") && after.endsWith("\"")) {
-            after = after.substring(1, after.length() - 1);
-        }
-        return new ReceivedMessage(h.index, h.messageId, utf8(topic), after.getBytes(StandardCharsets.ISO_8859_1));
+        List<ReceivedMessage> readings = lineReadings(raw);
+        return readings.isEmpty() ? null : readings.get(0);
     }
 
     /**
@@ -161,27 +140,13 @@ final class ReceiveUrc {
         return parseUnframedLine(line.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** {@link #parseUnframedLine(String)} on the line's bytes: the payload is taken byte for byte. */
+    /**
+     * {@link #parseUnframedLine(String)} on the line's bytes (the payload is taken byte for byte): its
+     * first {@linkplain #unframedReadings reading}, or null.
+     */
     static ReceivedMessage parseUnframedLine(byte[] raw) {
-        String line = new String(raw, StandardCharsets.ISO_8859_1);
-        Head h = head(line);
-        if (h == null) {
-            return null;
-        }
-        String rest = stripSpaces(h.rest);
-        if (!rest.startsWith("\"")) {
-            return null;
-        }
-        int topicEnd = rest.indexOf("\",", 1);
-        if (topicEnd < 0) {
-            return null;
-        }
-        String topic = rest.substring(1, topicEnd);
-        String payload = stripSpaces(rest.substring(topicEnd + 2));
-        if (payload.length() >= 2 && payload.startsWith("\"") && payload.endsWith("\"")) {
-            payload = payload.substring(1, payload.length() - 1);
-        }
-        return new ReceivedMessage(h.index, h.messageId, utf8(topic), payload.getBytes(StandardCharsets.ISO_8859_1));
+        List<ReceivedMessage> readings = unframedReadings(raw);
+        return readings.isEmpty() ? null : readings.get(0);
     }
 
     private static String stripSpaces(String s) {
