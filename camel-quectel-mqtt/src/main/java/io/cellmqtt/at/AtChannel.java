@@ -97,6 +97,8 @@ public final class AtChannel {
     private long ambiguousLogged;
     /** What the digesters of links before this one refused. */
     private volatile FramingStats pastFraming = new FramingStats(0, 0, 0);
+    /** Received lines a dialect dropped for having more than one reading. */
+    private final java.util.concurrent.atomic.AtomicLong ambiguousLines = new java.util.concurrent.atomic.AtomicLong();
     private Duration resyncDrain = Duration.ofMillis(200);
     private Duration resyncAttemptTimeout = Duration.ofMillis(500);
     private int resyncAttempts = 5;
@@ -132,15 +134,18 @@ public final class AtChannel {
 
     /** A dialect dropped a received line with more than one reading: counted with the digester's ambiguous records. */
     public void countAmbiguous() {
-        pastFraming = new FramingStats(pastFraming.framingErrors, pastFraming.ambiguousRecords + 1,
-                pastFraming.discardedBytes);
+        ambiguousLines.incrementAndGet();
     }
 
     /** The digester's counts of what it refused to read: framing errors, ambiguous records, bytes discarded. */
     public FramingStats framingStats() {
-        AtDigester d = digester;
-        return d == null ? pastFraming : new FramingStats(pastFraming.framingErrors + d.framingErrors(),
-                pastFraming.ambiguousRecords + d.ambiguousRecords(), pastFraming.discardedBytes + d.discardedBytes());
+        FramingStats s = plus(pastFraming, digester);
+        return new FramingStats(s.framingErrors, s.ambiguousRecords + ambiguousLines.get(), s.discardedBytes);
+    }
+
+    private static FramingStats plus(FramingStats past, AtDigester d) {
+        return d == null ? past : new FramingStats(past.framingErrors + d.framingErrors(),
+                past.ambiguousRecords + d.ambiguousRecords(), past.discardedBytes + d.discardedBytes());
     }
 
     /**
@@ -164,7 +169,7 @@ public final class AtChannel {
         loop.assertInLoop();
         link = newLink;
         noLinkCause = null;
-        pastFraming = framingStats();
+        pastFraming = plus(pastFraming, digester);
         digester = new AtDigester(framings);
         framingErrorsLogged = 0;
         ambiguousLogged = 0;

@@ -64,8 +64,8 @@ public final class SimcomRecvFraming implements PayloadFraming {
         q = digits(line, p, length, MAX_LEN_DIGITS);      // length
         if (q == p) {
             // more digits than any length has: a framing error, not a line (its bytes would be read as lines)
-            return skipSpaces(line, allDigits(line, p, length), length) == length && allDigits(line, p, length) > p
-                    ? TOO_LONG : -1;
+            int end = allDigits(line, p, length);
+            return end > p && skipSpaces(line, end, length) == length ? TOO_LONG : -1;
         }
         if (skipSpaces(line, q, length) != length) {
             return -1;
