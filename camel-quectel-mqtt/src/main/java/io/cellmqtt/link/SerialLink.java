@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
 /**
@@ -21,6 +22,19 @@ public final class SerialLink implements Link {
     /** The semi-blocking read timeout: how quickly the reader notices {@link #close()}. */
     static final int READ_TIMEOUT_MS = 100;
     static final int WRITE_TIMEOUT_MS = 5_000;
+    /**
+     * Held while jSerialComm opens a port or lists the ports. jSerialComm keeps one native record per
+     * port path in a list the whole JVM shares; opening adds the record and only then stores the fd in
+     * it, and listing frees every record that has no fd and whose path it did not enumerate itself
+     * (pseudo-terminals, {@code /dev/serial/by-id/...} links). A listing inside an opening's window
+     * freed the record the new port went on using, and its reads and writes used whatever that memory
+     * held next as its fd (jSerialComm 2.11.0, {@code SerialPort_Posix.c}: {@code openPortNative},
+     * {@code enumeratePorts}; jSerialComm issue #326). A modem that lost its port lists the ports in
+     * the error of every reopen attempt, so with two modems in one JVM this is not far-fetched.
+     * Closing needs no lock: a record with an fd is never freed, and close clears the fd last. The lock
+     * is fair, so that an opening never waits behind a run of listings.
+     */
+    private static final ReentrantLock JSERIALCOMM_PORT_LIST = new ReentrantLock(true);
 
     private final String name;
     private final SerialPort port;
@@ -53,7 +67,14 @@ public final class SerialLink implements Link {
         port.setFlowControl(SerialPort.FLOW_CONTROL_DISABLED);
         port.setComPortTimeouts(SerialPort.TIMEOUT_READ_SEMI_BLOCKING | SerialPort.TIMEOUT_WRITE_BLOCKING,
                 READ_TIMEOUT_MS, WRITE_TIMEOUT_MS);
-        if (!port.openPort()) {
+        boolean opened;
+        JSERIALCOMM_PORT_LIST.lock();
+        try {
+            opened = port.openPort();
+        } finally {
+            JSERIALCOMM_PORT_LIST.unlock();
+        }
+        if (!opened) {
             throw new LinkException("cannot open serial port " + path + " (error " + port.getLastErrorCode()
                     + "); " + portsPresent());
         }
@@ -66,8 +87,14 @@ public final class SerialLink implements Link {
     static String portsPresent() {
         List<String> names;
         try {
-            names = Arrays.stream(SerialPort.getCommPorts()).map(SerialPort::getSystemPortPath).sorted()
-                    .collect(Collectors.toList());
+            SerialPort[] ports;
+            JSERIALCOMM_PORT_LIST.lock();
+            try {
+                ports = SerialPort.getCommPorts();
+            } finally {
+                JSERIALCOMM_PORT_LIST.unlock();
+            }
+            names = Arrays.stream(ports).map(SerialPort::getSystemPortPath).sorted().collect(Collectors.toList());
         } catch (RuntimeException | LinkageError e) {
             return "serial ports could not be listed (" + e + ")";
         }
