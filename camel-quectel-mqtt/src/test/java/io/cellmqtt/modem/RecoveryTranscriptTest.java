@@ -136,12 +136,20 @@ class RecoveryTranscriptTest extends TranscriptTestBase {
         script.awaitFinished(WAIT);
     }
 
+    /**
+     * B waits behind C, which holds the channel until the modem's prompt; B's caller cancels it there.
+     * The script holds the prompt until then: when it did not, a test thread descheduled between the
+     * publish and the cancel let B be written first (seen once in a full run), and the script, waiting
+     * for D, got B.
+     */
     @Test
     void aPublishWhoseCallerGaveUpBeforeItWasWrittenNeverReachesTheModem() throws Exception {
         byte[] big = new byte[600];
         Arrays.fill(big, (byte) 'b');
+        CompletableFuture<Void> cancelled = new CompletableFuture<>();
         script = new ScriptedModem().connected("broker", 1883, "dev")
-                .expect("AT+QMTPUB=0,1,1,0,\"t\",600\r").send("\r\n> ").expect(big).lines("OK", "+QMTPUB: 0,1,0")
+                .expect("AT+QMTPUB=0,1,1,0,\"t\",600\r").pause(cancelled)
+                .send("\r\n> ").expect(big).lines("OK", "+QMTPUB: 0,1,0")
                 // Not B: its caller cancelled it while it waited behind C.
                 .expect("AT+QMTPUBEX=0,0,0,0,\"t\",\"d\"\r").lines("OK", "+QMTPUB: 0,0,0");
         script.start();
@@ -152,6 +160,7 @@ class RecoveryTranscriptTest extends TranscriptTestBase {
         CompletableFuture<PublishReceipt> c = client.publish(new OutgoingMessage("t", big, 1, false));
         CompletableFuture<PublishReceipt> b = client.publish(message("t", "b", 0));
         b.cancel(false);
+        cancelled.complete(null);
         c.get(10, TimeUnit.SECONDS);
         client.publish(message("t", "d", 0)).get(10, TimeUnit.SECONDS);
         script.awaitFinished(WAIT);
