@@ -95,6 +95,13 @@ public final class BrokerConnection {
         this.latency = latency;
         this.network = latency instanceof Network n ? n : null;
         this.line = (network != null ? network : new Network()).delayLine(group.next());
+        // A full receiving line closes the window: the broker's packets wait in the socket, not in memory.
+        line.whenReceivingBackedUp(reading -> {
+            Channel ch = channel;
+            if (ch != null) {
+                ch.config().setAutoRead(reading);
+            }
+        });
     }
 
     public boolean isConnected() {

@@ -13,16 +13,27 @@ import java.util.concurrent.TimeUnit;
  * delay: five packets sent back to back all arrive about half a round trip later, not five halves
  * (pipelining shows). With no round trip and nothing waiting, an action runs at once on the
  * caller's thread, exactly as without physics.
+ *
+ * <p>Bounds. What the modem sends comes from the host's AT commands at the port's pace, so that line
+ * holds at most a round trip's worth of them. What the broker sends has no such pace: the receiving
+ * line holds at most {@link #MAX_RECEIVING} packets, and when it is full the connection is told to
+ * stop reading its socket ({@link #whenReceivingBackedUp}), as a TCP receive window closes; the
+ * broker's bytes then wait in the socket buffers and the broker itself. Reading starts again once
+ * half of the line crossed.
  */
 public final class DelayLine {
+
+    /** The most packets from the broker that wait to cross: a full line stops reading the socket. */
+    public static final int MAX_RECEIVING = 256;
 
     private record Item(long due, Runnable action) {
     }
 
     private final Network network;
     private final ScheduledExecutorService loop;
-    private final Line out = new Line();
-    private final Line in = new Line();
+    private final Line out = new Line(Integer.MAX_VALUE);
+    private final Line in = new Line(MAX_RECEIVING);
+    private volatile java.util.function.Consumer<Boolean> reading = r -> { };
 
     /** @param loop where the delayed actions run (the connection's event loop) */
     public DelayLine(Network network, ScheduledExecutorService loop) {
@@ -48,6 +59,14 @@ public final class DelayLine {
         in.add(action, network::inboundNanos, false);
     }
 
+    /**
+     * {@code reading} is told {@code false} when the receiving line is full (stop reading the socket)
+     * and {@code true} once half of it crossed, each once per turn, on the thread that made the turn.
+     */
+    public void whenReceivingBackedUp(java.util.function.Consumer<Boolean> reading) {
+        this.reading = reading;
+    }
+
     /** True when nothing waits to be sent. */
     public boolean sent() {
         return out.empty();
@@ -60,30 +79,60 @@ public final class DelayLine {
 
     private final class Line {
         private final ArrayDeque<Item> items = new ArrayDeque<>();
+        private final int limit;
+        /** The line was full and its producer was told to stop; not told to go on yet. */
+        private boolean stopped;
         private long last;
         private ScheduledFuture<?> timer;
 
+        Line(int limit) {
+            this.limit = limit;
+        }
+
         /** True when the action ran at once. */
         boolean add(Runnable action, java.util.function.LongSupplier delay, boolean behind) {
+            boolean queued = false;
+            boolean full = false;
             synchronized (this) {
                 if (!items.isEmpty() || network.delays()) {
                     long due = Math.max(last, behind ? System.nanoTime() : System.nanoTime() + delay.getAsLong());
                     last = due;
                     items.add(new Item(due, action));
                     schedule();
-                    return false;
+                    queued = true;
+                    full = !stopped && items.size() >= limit;
+                    stopped |= full;
                 }
             }
-            action.run(); // nothing to wait for: as fast as without physics
-            return true;
+            if (full) {
+                reading.accept(false);
+            }
+            if (!queued) {
+                action.run(); // nothing to wait for: as fast as without physics
+            }
+            return !queued;
+        }
+
+        /** Under the lock: true when the producer was stopped and may go on now. */
+        private boolean resumes() {
+            boolean resume = stopped && items.size() <= limit / 2;
+            stopped &= !resume;
+            return resume;
         }
 
         synchronized boolean empty() {
             return items.isEmpty();
         }
 
-        synchronized void clear() {
-            items.clear();
+        void clear() {
+            boolean resume;
+            synchronized (this) {
+                items.clear();
+                resume = resumes();
+            }
+            if (resume) {
+                reading.accept(true);
+            }
         }
 
         /** Under the lock. */
@@ -100,6 +149,7 @@ public final class DelayLine {
         private void drain() {
             while (true) {
                 Item i;
+                boolean resume;
                 synchronized (this) {
                     i = items.peek();
                     if (i == null || i.due() - System.nanoTime() > 0) {
@@ -108,6 +158,10 @@ public final class DelayLine {
                         return;
                     }
                     items.poll();
+                    resume = resumes();
+                }
+                if (resume) {
+                    reading.accept(true);
                 }
                 try {
                     i.action().run();
