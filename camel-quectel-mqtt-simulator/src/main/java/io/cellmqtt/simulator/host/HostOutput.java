@@ -25,8 +25,17 @@ import org.slf4j.LoggerFactory;
  * holds back every byte behind it. The faults that act on the way out live here: a reply written
  * late or twice, a prompt that never comes, bytes that are lost while the {@link PortGate} is quiet,
  * and a {@link #reset()} that forgets everything not yet written, as a rebooting modem does.
+ *
+ * <p>The queue holds at most {@link #MAX_QUEUED_BYTES}. Only a host that stops reading, or a broker
+ * flood faster than the UART's pace, gets there; what comes then is lost and counted
+ * ({@link #droppedBytes()}), with a WARN, as bytes a UART could not carry. A real modem would hold
+ * the messages in its own buffers and close the TCP window instead: past this bound the twin is not
+ * faithful, only bounded.
  */
 public final class HostOutput implements AutoCloseable {
+
+    /** The most bytes that wait for the UART; far more than any reply or URC burst in the tests. */
+    public static final int MAX_QUEUED_BYTES = 1 << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(HostOutput.class);
     private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -50,6 +59,11 @@ public final class HostOutput implements AutoCloseable {
 
     private final Object lock = new Object();
     private final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+    /** Bytes in {@link #queue}: added when queued, taken off when the writer takes the chunk or a reset drops it. */
+    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong droppedBytes = new java.util.concurrent.atomic.AtomicLong();
+    /** The last chunk queued was dropped: one WARN per run of drops. */
+    private volatile boolean dropping;
     private final List<Chunk> heldUrcs = new ArrayList<>();
     private final List<Effect> pendingUrcEffects = new ArrayList<>();
     /** The generation each reply thread began its reply in; a reply of an older one is never written. */
@@ -475,7 +489,9 @@ public final class HostOutput implements AutoCloseable {
     public void reset() {
         synchronized (lock) {
             generation++;
-            queue.clear();
+            List<Chunk> lost = new ArrayList<>();
+            queue.drainTo(lost);
+            lost.forEach(c -> queuedBytes.addAndGet(-c.bytes().length));
             heldUrcs.clear();
             pendingUrcEffects.clear();
             replyInProgress = false;
@@ -505,9 +521,32 @@ public final class HostOutput implements AutoCloseable {
     }
 
     private void queueChunk(Chunk c) {
-        if (c.generation() == generation) {
-            queue.add(c);
+        if (c.generation() != generation) {
+            return;
         }
+        int n = c.bytes().length;
+        if (queuedBytes.addAndGet(n) > MAX_QUEUED_BYTES) {
+            queuedBytes.addAndGet(-n);
+            droppedBytes.addAndGet(n);
+            if (!dropping) {
+                dropping = true;
+                LOG.warn("{} bytes wait for the host already: what the modem writes now is lost until they drain",
+                        queuedBytes.get());
+            }
+            return;
+        }
+        dropping = false;
+        queue.add(c);
+    }
+
+    /** Bytes waiting for the UART now. */
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** Bytes lost so far because {@link #MAX_QUEUED_BYTES} were already waiting. */
+    public long droppedBytes() {
+        return droppedBytes.get();
     }
 
     /** The bytes as the UART will carry them: whole, or in random pieces when chunking is on. */
@@ -545,6 +584,7 @@ public final class HostOutput implements AutoCloseable {
                 if (c == null) {
                     c = queue.take();
                 }
+                queuedBytes.addAndGet(-c.bytes().length);
                 if (c == STOP || closed) {
                     return;
                 }
