@@ -1,7 +1,7 @@
 package io.cellmqtt.simulator.host;
 
 import io.cellmqtt.simulator.firmware.Firmware;
-import java.io.IOException;
+import io.cellmqtt.simulator.host.UartTransmitter.Chunk;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,40 +9,26 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The single path from the modem to the host. Decisions about ordering are taken under one lock
- * (a reply or data phase in progress holds back URCs until its final result), while the blocking
- * writes happen on a dedicated thread so a host that stops reading never stalls the Netty threads.
+ * The single path from the modem to the host: what to write and in what order. Decisions are taken
+ * under one lock (a reply or data phase in progress holds back URCs until its final result); the
+ * bytes then go to the {@link UartTransmitter}, whose thread writes them, so a host that stops
+ * reading never stalls the Netty threads.
  *
  * <p>What leaves goes through one first-in first-out queue, as through a UART: a byte written late
  * holds back every byte behind it. The faults that act on the way out live here: a reply written
  * late or twice, a prompt that never comes, bytes that are lost while the {@link PortGate} is quiet,
- * and a {@link #reset()} that forgets everything not yet written, as a rebooting modem does.
- *
- * <p>The queue holds at most {@link #MAX_QUEUED_BYTES}. Only a host that stops reading, or a broker
- * flood faster than the UART's pace, gets there; what comes then is lost and counted
- * ({@link #droppedBytes()}), with a WARN, as bytes a UART could not carry. A real modem would hold
- * the messages in its own buffers and close the TCP window instead: past this bound the twin is not
- * faithful, only bounded.
+ * and a {@link #reset()} that forgets everything not yet written, as a rebooting modem does. The
+ * queue's bound, and what happens past it, are the transmitter's ({@link #MAX_QUEUED_BYTES}).
  */
 public final class HostOutput implements AutoCloseable {
 
-    /** The most bytes that wait for the UART; far more than any reply or URC burst in the tests. */
-    public static final int MAX_QUEUED_BYTES = 1 << 20;
-
-    private static final Logger LOG = LoggerFactory.getLogger(HostOutput.class);
-    private static final long WAIT_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-
-    /** Bytes to write, not before {@code notBefore} (System.nanoTime, 0 = now), if still of {@code generation}. */
-    private record Chunk(byte[] bytes, long notBefore, long generation) {
-    }
+    /** The most bytes that wait for the UART ({@link UartTransmitter#MAX_QUEUED_BYTES}); past it output is lost and counted. */
+    public static final int MAX_QUEUED_BYTES = UartTransmitter.MAX_QUEUED_BYTES;
 
     /** What happens to one command's final result and to its result URC. */
     private record Effect(Duration delay, boolean duplicate, String urcHead) {
@@ -51,32 +37,18 @@ public final class HostOutput implements AutoCloseable {
         }
     }
 
-    private static final Chunk STOP = new Chunk(new byte[0], 0, -1);
-
     /** A final OK held back until its command's result URC was written (firmware variant). */
     private record Parked(String head, List<byte[]> results, long notBefore, ScheduledFuture<?> timeout) {
     }
 
     private final Object lock = new Object();
-    private final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
-    /** Bytes in {@link #queue}: added when queued, taken off when the writer takes the chunk or a reset drops it. */
-    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong droppedBytes = new java.util.concurrent.atomic.AtomicLong();
-    /** The last chunk queued was dropped: one WARN per run of drops. */
-    private volatile boolean dropping;
     private final List<Chunk> heldUrcs = new ArrayList<>();
     private final List<Effect> pendingUrcEffects = new ArrayList<>();
     /** The generation each reply thread began its reply in; a reply of an older one is never written. */
     private final ThreadLocal<Long> replyGeneration = new ThreadLocal<>();
     private final PortGate gate;
-    private final Thread writer;
-    private volatile OutputStream sink;
+    private final UartTransmitter transmitter;
     private volatile long generation;
-    private volatile boolean writing;
-    private volatile boolean closed;
-    /** The UART's baud rate towards the host; 0: no pacing (see {@link UartPacer}). */
-    private volatile int baudRate;
-    private final UartPacer pacer = new UartPacer(() -> baudRate);
     private boolean replyInProgress;
     private boolean poweredDown;
     private String beforeNextOk;
@@ -104,19 +76,15 @@ public final class HostOutput implements AutoCloseable {
     public HostOutput(PortGate gate, ScheduledExecutorService timer) {
         this.gate = gate;
         this.timer = timer;
-        writer = new Thread(this::writeLoop, "sim-host-writer");
-        writer.setDaemon(true);
-        writer.start();
+        transmitter = new UartTransmitter(gate, () -> generation);
     }
 
     public void attach(OutputStream out) {
-        sink = out;
+        transmitter.attach(out);
     }
 
     public void detach(OutputStream out) {
-        if (sink == out) {
-            sink = null;
-        }
+        transmitter.detach(out);
     }
 
     /**
@@ -124,7 +92,7 @@ public final class HostOutput implements AutoCloseable {
      * (the default) writes as fast as the host takes it.
      */
     public void baudRate(int baud) {
-        baudRate = Math.max(0, baud);
+        transmitter.baudRate(baud);
     }
 
     public void setChunking(long seed, int max) {
@@ -489,9 +457,7 @@ public final class HostOutput implements AutoCloseable {
     public void reset() {
         synchronized (lock) {
             generation++;
-            List<Chunk> lost = new ArrayList<>();
-            queue.drainTo(lost);
-            lost.forEach(c -> queuedBytes.addAndGet(-c.bytes().length));
+            transmitter.clear();
             heldUrcs.clear();
             pendingUrcEffects.clear();
             replyInProgress = false;
@@ -521,32 +487,19 @@ public final class HostOutput implements AutoCloseable {
     }
 
     private void queueChunk(Chunk c) {
-        if (c.generation() != generation) {
-            return;
+        if (c.generation() == generation) {
+            transmitter.offer(c);
         }
-        int n = c.bytes().length;
-        if (queuedBytes.addAndGet(n) > MAX_QUEUED_BYTES) {
-            queuedBytes.addAndGet(-n);
-            droppedBytes.addAndGet(n);
-            if (!dropping) {
-                dropping = true;
-                LOG.warn("{} bytes wait for the host already: what the modem writes now is lost until they drain",
-                        queuedBytes.get());
-            }
-            return;
-        }
-        dropping = false;
-        queue.add(c);
     }
 
     /** Bytes waiting for the UART now. */
     public long queuedBytes() {
-        return queuedBytes.get();
+        return transmitter.queuedBytes();
     }
 
     /** Bytes lost so far because {@link #MAX_QUEUED_BYTES} were already waiting. */
     public long droppedBytes() {
-        return droppedBytes.get();
+        return transmitter.droppedBytes();
     }
 
     /** The bytes as the UART will carry them: whole, or in random pieces when chunking is on. */
@@ -576,107 +529,18 @@ public final class HostOutput implements AutoCloseable {
         return out;
     }
 
-    private void writeLoop() {
-        try {
-            while (true) {
-                Chunk c = queue.poll();
-                boolean idle = c == null;
-                if (c == null) {
-                    c = queue.take();
-                }
-                queuedBytes.addAndGet(-c.bytes().length);
-                if (c == STOP || closed) {
-                    return;
-                }
-                writing = true;
-                try {
-                    if (c.notBefore() != 0 && c.notBefore() - System.nanoTime() > 0) {
-                        idle = true; // the UART waits with the chunk, idle
-                    }
-                    if (waitFor(c)) {
-                        if (idle) {
-                            pacer.idle();
-                        }
-                        writePaced(c);
-                    }
-                } finally {
-                    writing = false;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Writes the chunk no faster than the baud rate: as many bytes as the wire carried since the
-     * last ones, about a millisecond's worth at a time; the rest dies with a reset or close.
-     */
-    private void writePaced(Chunk c) throws InterruptedException {
-        byte[] bytes = c.bytes();
-        if (!pacer.paced()) {
-            write(bytes, 0, bytes.length);
-            return;
-        }
-        int off = 0;
-        while (off < bytes.length) {
-            int n = pacer.await(bytes.length - off);
-            if (closed || c.generation() != generation || gate.quiet()) {
-                return;
-            }
-            write(bytes, off, n);
-            pacer.passed(n);
-            off += n;
-        }
-    }
-
-    /** Waits until the chunk is due; false if it died meanwhile (reset, close) or the port is hung. */
-    private boolean waitFor(Chunk c) throws InterruptedException {
-        while (c.notBefore() != 0) {
-            long left = c.notBefore() - System.nanoTime();
-            if (left <= 0 || closed || c.generation() != generation) {
-                break;
-            }
-            TimeUnit.NANOSECONDS.sleep(Math.min(left, WAIT_STEP_NANOS));
-        }
-        return !closed && c.generation() == generation && !gate.quiet();
-    }
-
-    private void write(byte[] bytes, int off, int len) {
-        OutputStream out = sink;
-        if (out == null) {
-            return; // no host attached: the bytes are lost, as on a real UART
-        }
-        try {
-            out.write(bytes, off, len);
-            out.flush();
-        } catch (IOException e) {
-            LOG.debug("host write failed: {}", e.toString());
-        }
-    }
-
-    /** Waits (bounded) until everything queued so far was handed to the sink; used before closing. */
+    /** Waits (bounded) until everything queued so far was handed to the host; used before closing. */
     public void drain(long millis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while ((!queue.isEmpty() || writing) && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-            Thread.yield();
-        }
+        transmitter.drain(millis);
     }
 
     @Override
     public void close() {
-        closed = true;
         synchronized (lock) {
             if (parked != null) {
                 parked.timeout().cancel(false);
             }
         }
-        queue.add(STOP);
-        try {
-            writer.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        transmitter.close();
     }
 }
