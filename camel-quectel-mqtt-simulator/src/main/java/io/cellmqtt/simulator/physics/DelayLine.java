@@ -15,11 +15,11 @@ import java.util.concurrent.TimeUnit;
  * caller's thread, exactly as without physics.
  *
  * <p>Bounds. What the modem sends comes from the host's AT commands at the port's pace, so that line
- * holds at most a round trip's worth of them. What the broker sends has no such pace: the receiving
- * line holds at most {@link #MAX_RECEIVING} packets, and when it is full the connection is told to
- * stop reading its socket ({@link #whenReceivingBackedUp}), as a TCP receive window closes; the
- * broker's bytes then wait in the socket buffers and the broker itself. Reading starts again once
- * half of the line crossed.
+ * holds at most a round trip's worth of them. What the broker sends has no such pace: when the
+ * receiving line holds {@link #MAX_RECEIVING} packets the connection is told to stop reading its
+ * socket ({@link #whenReceivingBackedUp}), as a TCP receive window closes, and only what that last
+ * read already brought in still joins the line; the broker's bytes then wait in the socket buffers
+ * and the broker itself. Reading starts again once half of the line crossed.
  */
 public final class DelayLine {
 
