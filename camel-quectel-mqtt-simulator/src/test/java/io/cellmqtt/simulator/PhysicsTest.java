@@ -196,6 +196,39 @@ class PhysicsTest {
         }
     }
 
+    /**
+     * A flood from the broker larger than the receiving line's bound (DelayLine.MAX_RECEIVING): the
+     * connection stops reading its socket while the line is full and reads again as it drains, so
+     * every message still arrives, in order.
+     */
+    @Test
+    void aFloodLargerThanTheReceivingLineArrivesWholeAndInOrder() throws Exception {
+        int count = 4 * io.cellmqtt.simulator.physics.DelayLine.MAX_RECEIVING;
+        start(Physics.usb(Duration.ofMillis(200)));
+        openAndConnect("physics-flood", 200 * MS);
+        assertThat(host.command("AT+QMTSUB=0,1,\"phys/flood\",0", "+QMTSUB: 0,1,")).contains("+QMTSUB: 0,1,0,0");
+        MqttClient paho = new MqttClient(broker.url(), "physics-flooder", new MemoryPersistence());
+        try {
+            paho.connect(new MqttConnectOptions());
+            int from = host.all().length();
+            for (int i = 0; i < count; i++) {
+                paho.publish("phys/flood", ("f" + i).getBytes(StandardCharsets.UTF_8), 0, false);
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> count(host.all().substring(from), "+QMTRECV: 0,") >= count);
+            String out = host.all().substring(from);
+            int at = 0;
+            for (int i = 0; i < count; i++) {
+                at = out.indexOf("\"f" + i + "\"", at);
+                assertThat(at).as("message f%d, after f%d", i, i - 1).isGreaterThanOrEqualTo(0);
+            }
+            assertThat(count(out, "+QMTRECV: 0,")).isEqualTo(count);
+        } finally {
+            paho.disconnect();
+            paho.close();
+        }
+    }
+
     @Test
     void jitterStaysWithinTheRoundTripAndTheJitter() {
         long rtt = 100 * MS;
